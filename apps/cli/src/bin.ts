@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-/** Placeholder until the CLI lands. */
-console.log('insight: not yet implemented');
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv.slice(2));

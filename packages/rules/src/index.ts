@@ -1,2 +1,31 @@
-/** Placeholder until the package lands. */
-export const VERSION = "0.1.0";
+export { validateRule, parseRule, RuleValidationError, formatIssue } from './validate.js';
+export type { RuleIssue, RuleIssueCode, ValidateRuleOptions, RuleValidation } from './validate.js';
+export { rule } from './builder.js';
+export type { FieldSelector } from './builder.js';
+export { formatRule } from './format.js';
+export type { RuleFormat } from './format.js';
+export { parseRuleLine, RuleSyntaxError } from './line-syntax.js';
+export { compileRule } from './compile.js';
+export type { CompiledRule, RuleExplanation, ExplainedCondition, RuleHit } from './compile.js';
+export { evaluateRule } from './evaluate.js';
+export { analyzeRule } from './analyze.js';
+export type { RuleStats } from './analyze.js';
+export { normalizeText } from './normalize.js';
+export { fieldValue, isRuleField, RULE_FIELDS, RULE_FIELD_INFO } from './fields.js';
+export type { RuleField, RuleFieldInfo, RuleDocument } from './fields.js';
+export { RULE_LIMITS, RULE_KINDS } from './limits.js';
+export type { RuleLimits } from './limits.js';
+export { isLogicNode, fieldsOf } from './types.js';
+export type {
+  Rule,
+  RuleNode,
+  RuleKind,
+  LeafNode,
+  LogicNode,
+  AndNode,
+  OrNode,
+  InNode,
+  InListNode,
+  ListIntersectNode,
+  FieldRef,
+} from './types.js';

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { DEFAULT_CHECKPOINT_FILE } from '@insight/client';
+import { CALL_OPTIONS, openInsightClient, parsePositiveInt } from '../../clients.js';
+import { defineCommand } from '../../command.js';
+import { INSIGHT_OPTIONS } from '../../config.js';
+import { EXIT_CODES } from '../../errors.js';
+import { formatCount, formatDuration } from '../../format.js';
+import { createJsonlSink } from '../../jsonl-sink.js';
+import { parseTaskId } from './shared.js';
+
+/** `insight backtrack consume`: drains a task into a JSONL file, resumably. */
+export const consumeCommand = defineCommand({
+  name: 'backtrack consume',
+  summary: "Wait for a task and write every collector's posts to a JSONL file",
+  usage: '<task-id> [options]',
+  description: [
+    'Reads every collector from its checkpointed offset and appends one line per post to the output:',
+    '{"collector", "offset", "msg_id", "item_doc"}. Interrupted (Ctrl+C) or failed, it saves its offsets; run it',
+    'again to resume where it stopped.',
+  ].join('\n'),
+  options: {
+    output: { type: 'string', short: 'o', placeholder: '<file>', description: 'Output file (default backtrack-<task-id>.jsonl)' },
+    checkpoints: {
+      type: 'string',
+      placeholder: '<file>',
+      description: `Checkpoint file (default ${DEFAULT_CHECKPOINT_FILE})`,
+    },
+    concurrency: { type: 'string', placeholder: '<n>', description: 'Collectors read at once (default 20)' },
+    ...INSIGHT_OPTIONS,
+    ...CALL_OPTIONS,
+  },
+  maxPositionals: 1,
+  examples: ['insight backtrack consume 12', 'insight backtrack consume 12 --output coffee.jsonl --json'],
+  async run(ctx, values, [id]) {
+    const taskId = parseTaskId(id, 'backtrack consume');
+    const output = resolve(ctx.io.cwd, values.output ?? `backtrack-${taskId}.jsonl`);
+    const client = openInsightClient(ctx, values);
+    const bar = ctx.out.progress(`consuming task ${taskId}`);
+    const sink = createJsonlSink(output, () => bar.update(sink.written));
+    const started = performance.now();
+    try {
+      const result = await client.consumeBacktrack(taskId, {
+        sink,
+        checkpoints: resolve(ctx.io.cwd, values.checkpoints ?? DEFAULT_CHECKPOINT_FILE),
+        concurrency: parsePositiveInt(values.concurrency, '--concurrency'),
+        signal: ctx.signal,
+      });
+      bar.stop();
+      const ms = performance.now() - started;
+      ctx.out.result({ ...result, output, ms: Math.round(ms) }, (r) => [
+        `${ctx.out.style.green('✓')} ${formatCount(r.delivered)} posts from task ${taskId} to ${output} ${ctx.out.style.dim(`(${formatDuration(ms)})`)}`,
+      ]);
+      return EXIT_CODES.OK;
+    } finally {
+      bar.stop();
+      await sink.close();
+      await client.close();
+    }
+  },
+});

@@ -1,0 +1,7 @@
+import type { CommandModule } from '../../command.js';
+import { checkCommand } from './check.js';
+import { explainCommand } from './explain.js';
+import { testCommand } from './test.js';
+
+/** `insight rules …`: the rule language, offline. */
+export const commands: CommandModule['commands'] = [checkCommand, explainCommand, testCommand];

@@ -1,0 +1,203 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ByteAirTenant, createMockServer, DEFAULT_TENANT, EMULATOR_VERSION } from '@insight/mock-server';
+import { type CommandContext, type CommandModule, defineCommand } from '../../command.js';
+import { EXIT_CODES, usageError } from '../../errors.js';
+import { formatCount } from '../../format.js';
+import { readTextFile } from '../../input.js';
+
+/** Where `insight serve` keeps its database when no `--data-dir` is given. */
+export const DEFAULT_SERVE_DATA_DIR = '.insight-emulator';
+
+/** The port `insight serve` listens on when none is given. */
+export const DEFAULT_SERVE_PORT = 8080;
+
+/** The Content Insight account the emulator accepts when none is configured (the emulator's own default). */
+const DEFAULT_ACCOUNT = { bizName: 'demo-biz', secret: 'demo-secret' };
+
+/** `insight serve`: the emulator as a standalone service. */
+const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'Run the emulator of both services as a standalone server',
+  usage: '[options]',
+  description: [
+    'Serves Content Insight and ByteAir on one port, with a control plane under /_insight/ (health, reset, state,',
+    'requests, faults, seed). The data directory persists across restarts; the synthetic corpus is generated only',
+    'when it holds no posts. Accounts and tenants come from flags, else INSIGHT_BIZ_NAME/INSIGHT_BIZ_SECRET and',
+    'BYTEAIR_TENANT_ID with BYTEAIR_TOKEN or BYTEAIR_ACCESS_KEY/BYTEAIR_SECRET_KEY, else the config file\'s "serve"',
+    'section, else the built-in demo credentials. Logs one line per request; stops cleanly on SIGINT/SIGTERM.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', short: 'p', placeholder: '<port>', description: `Port, 0 for any free one (default ${DEFAULT_SERVE_PORT})` },
+    host: { type: 'string', placeholder: '<address>', description: 'Interface to listen on (default 127.0.0.1)' },
+    'data-dir': {
+      type: 'string',
+      placeholder: '<dir>',
+      description: `Database directory, or ':memory:' (default ./${DEFAULT_SERVE_DATA_DIR})`,
+    },
+    seed: { type: 'string', placeholder: '<n>', description: 'Seed of the synthetic data (default 42)' },
+    posts: { type: 'string', placeholder: '<n>', description: 'Posts of the synthetic corpus (default 10000)' },
+    days: { type: 'string', placeholder: '<n>', description: 'Days the synthetic corpus spans, ending now (default 90)' },
+    import: { type: 'string', placeholder: '<file.jsonl>', description: 'Import posts (item_doc per line) at start' },
+    rate: { type: 'string', placeholder: '<posts/s>', description: 'Posts per second of the realtime firehose (default 2)' },
+    account: {
+      type: 'string',
+      multiple: true,
+      placeholder: '<name:secret>',
+      description: 'A Content Insight account',
+    },
+    tenant: {
+      type: 'string',
+      multiple: true,
+      placeholder: '<id:token|id:ak:sk>',
+      description: 'A ByteAir tenant, air auth (token) or AK/SK',
+    },
+    'enforce-qps': { type: 'boolean', description: "Answer [40006] beyond each endpoint's documented QPS" },
+    quiet: { type: 'boolean', short: 'q', description: 'No request log' },
+  },
+  maxPositionals: 0,
+  examples: [
+    'insight serve',
+    'insight serve --port 9000 --data-dir /var/lib/insight --posts 100000 --rate 20',
+    'insight serve --account acme:s3cret --tenant acme-tenant:token123 --import posts.jsonl',
+    'insight serve --port 0 --data-dir :memory: --json',
+  ],
+  async run(ctx, values) {
+    const { out, io, config } = ctx;
+    const file = config.serve ?? {};
+    const port = parseNumber(values.port, '--port', { integer: true, max: 65535 }) ?? file.port ?? DEFAULT_SERVE_PORT;
+    const host = values.host ?? file.host ?? '127.0.0.1';
+    const dataDirSetting = values['data-dir'] ?? file.dataDir ?? DEFAULT_SERVE_DATA_DIR;
+    const dataDir = dataDirSetting === ':memory:' ? dataDirSetting : resolve(io.cwd, dataDirSetting);
+    if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
+    const seed = parseNumber(values.seed, '--seed', { integer: true }) ?? file.seed;
+    const posts = parseNumber(values.posts, '--posts', { integer: true }) ?? file.posts;
+    const days = parseNumber(values.days, '--days', {}) ?? file.days;
+    const rate = parseNumber(values.rate, '--rate', {}) ?? file.firehoseRate;
+    const accounts = resolveAccounts(values.account, ctx);
+    const tenants = resolveTenants(values.tenant, ctx);
+    const importFile = values.import ?? file.import;
+    const importText = importFile === undefined ? undefined : await readTextFile(importFile, io);
+    const quiet = values.quiet ?? false;
+
+    const server = await createMockServer({
+      host,
+      port,
+      dataDir,
+      ...(seed === undefined ? {} : { seed }),
+      tenants,
+      insight: {
+        accounts,
+        corpus: { ...(posts === undefined ? {} : { size: posts }), ...(days === undefined ? {} : { days }) },
+        ...(rate === undefined ? {} : { firehoseRate: rate }),
+        enforceQps: values['enforce-qps'] ?? file.enforceQps ?? false,
+      },
+      ...(quiet ? {} : { logger: (line: string) => out.log(line) }),
+    });
+    try {
+      const imported = importText === undefined ? undefined : await importPosts(server.url, importText, importFile!);
+      const account = accounts[0]!;
+      const tenant = tenants[0]!;
+      const info = {
+        url: server.url,
+        version: EMULATOR_VERSION,
+        dataDir,
+        ...(imported === undefined ? {} : { imported }),
+        insight: { baseUrl: server.url, accounts },
+        byteair: { hosts: [server.url], tenants },
+        control: `${server.url}/_insight/`,
+      };
+      const { style } = out;
+      out.result(info, () => [
+        `${style.green('✓')} Insight emulator ${EMULATOR_VERSION} listening on ${style.bold(server.url)}`,
+        `  data      ${dataDir === ':memory:' ? 'in memory (lost on exit)' : `${dataDir} (persistent)`}`,
+        ...(imported === undefined ? [] : [`  imported  ${formatCount(imported)} posts from ${importFile}`]),
+        `  control   ${server.url}/_insight/health · state · requests · faults · seed · reset`,
+        '',
+        style.bold('Content Insight'),
+        `  export INSIGHT_BASE_URL=${server.url} INSIGHT_BIZ_NAME=${account.bizName} INSIGHT_BIZ_SECRET=${account.secret}`,
+        style.bold('ByteAir'),
+        `  export BYTEAIR_HOSTS=${server.url} BYTEAIR_TENANT_ID=${tenant.tenantId} BYTEAIR_APPLICATION_ID=demo-app \\`,
+        `         ${tenant.token !== undefined ? `BYTEAIR_TOKEN=${tenant.token}` : `BYTEAIR_ACCESS_KEY=${tenant.accessKey} BYTEAIR_SECRET_KEY=${tenant.secretKey}`}`,
+        '',
+        style.dim('Press Ctrl+C to stop.'),
+      ]);
+      await new Promise<void>((done) => {
+        if (ctx.signal.aborted) done();
+        else ctx.signal.addEventListener('abort', () => done(), { once: true });
+      });
+    } finally {
+      await server.close();
+    }
+    out.log('emulator stopped');
+    return EXIT_CODES.OK;
+  },
+});
+
+/** `insight serve` is a single command. */
+export const commands: CommandModule['commands'] = [serveCommand];
+
+/** Sends the posts of a JSONL file to the emulator's control plane, which validates and stores them. */
+async function importPosts(url: string, jsonl: string, source: string): Promise<number> {
+  const response = await fetch(`${url}/_insight/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ module: 'insight', jsonl }),
+  });
+  const body = (await response.json()) as { result?: { imported?: number }; message?: string };
+  if (!response.ok) throw usageError(`cannot import ${source}: ${body.message ?? `HTTP ${response.status}`}`);
+  return body.result?.imported ?? 0;
+}
+
+/** Accounts from `--account name:secret`, else the environment, else the config file, else the demo account. */
+function resolveAccounts(flags: string[] | undefined, { io, config }: CommandContext) {
+  if (flags !== undefined) {
+    return flags.map((flag) => {
+      const at = flag.indexOf(':');
+      if (at <= 0 || at === flag.length - 1) throw usageError(`--account: '${flag}' is not name:secret`);
+      return { bizName: flag.slice(0, at), secret: flag.slice(at + 1) };
+    });
+  }
+  const { INSIGHT_BIZ_NAME: bizName, INSIGHT_BIZ_SECRET: secret } = io.env;
+  if (bizName && secret) return [{ bizName, secret }];
+  return config.serve?.accounts ?? [DEFAULT_ACCOUNT];
+}
+
+/** Tenants from `--tenant`, else the environment, else the config file, else the emulator's demo tenant. */
+function resolveTenants(flags: string[] | undefined, { io, config }: CommandContext): ByteAirTenant[] {
+  if (flags !== undefined) {
+    return flags.map((flag) => {
+      const parts = flag.split(':');
+      if (parts.some((p) => p === '') || (parts.length !== 2 && parts.length !== 3)) {
+        throw usageError(`--tenant: '${flag}' is not id:token or id:accessKey:secretKey`);
+      }
+      const [tenantId, first, second] = parts as [string, string, string | undefined];
+      return second === undefined ? { tenantId, token: first } : { tenantId, accessKey: first, secretKey: second };
+    });
+  }
+  const env = io.env;
+  if (env.BYTEAIR_TENANT_ID && (env.BYTEAIR_TOKEN || (env.BYTEAIR_ACCESS_KEY && env.BYTEAIR_SECRET_KEY))) {
+    return [
+      {
+        tenantId: env.BYTEAIR_TENANT_ID,
+        ...(env.BYTEAIR_TOKEN ? { token: env.BYTEAIR_TOKEN } : {}),
+        ...(env.BYTEAIR_ACCESS_KEY && env.BYTEAIR_SECRET_KEY
+          ? { accessKey: env.BYTEAIR_ACCESS_KEY, secretKey: env.BYTEAIR_SECRET_KEY }
+          : {}),
+      },
+    ];
+  }
+  return config.serve?.tenants ?? [{ ...DEFAULT_TENANT }];
+}
+
+/** A number flag within bounds. */
+function parseNumber(value: string | undefined, flag: string, rule: { integer?: boolean; max?: number }) {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok = value.trim() !== '' && Number.isFinite(n) && n >= 0 && (!rule.integer || Number.isInteger(n));
+  if (!ok || (rule.max !== undefined && n > rule.max)) {
+    const what = rule.integer ? 'a whole number' : 'a number';
+    throw usageError(`${flag}: '${value}' is not ${what} ≥ 0${rule.max === undefined ? '' : ` and ≤ ${rule.max}`}`);
+  }
+  return n;
+}

@@ -1,0 +1,49 @@
+import { createWriteStream } from 'node:fs';
+import type { DeliverySink, InsightDelivery } from '@insight/client';
+
+/** A consumer sink writing one JSON line per delivery: `{collector, offset, msg_id, item_doc}`. */
+export interface JsonlSink extends DeliverySink {
+  /** Deliveries written so far. */
+  readonly written: number;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `path` for appending deliveries, so that a consumer resumed from its checkpoints adds to what an earlier run
+ * wrote. `onWrite` sees each delivery once it is queued (e.g. for a progress bar).
+ */
+export function createJsonlSink(path: string, onWrite?: (delivery: InsightDelivery) => void): JsonlSink {
+  const stream = createWriteStream(path, { flags: 'a' });
+  let failure: Error | undefined;
+  stream.on('error', (error) => {
+    failure = error;
+  });
+  let written = 0;
+  const settle = () =>
+    new Promise<void>((done, fail) => stream.write('', (error) => (error ? fail(error) : done())));
+
+  return {
+    get written() {
+      return written;
+    },
+    async write(delivery) {
+      if (failure) throw failure;
+      const line = JSON.stringify({
+        collector: delivery.collector,
+        offset: delivery.offset,
+        msg_id: delivery.msgId,
+        item_doc: delivery.doc,
+      });
+      written++;
+      onWrite?.(delivery);
+      if (!stream.write(`${line}\n`)) await new Promise<void>((done) => stream.once('drain', done));
+    },
+    // A checkpoint must never get ahead of the file: the consumer flushes before saving one.
+    flush: settle,
+    async close() {
+      await settle();
+      await new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done())));
+    },
+  };
+}

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BYTEAIR_HEADERS,
+  BYTEAIR_LIMITS,
+  CallbackRequest,
+  type DataError,
+  decodeMessage,
+  encodeMessage,
+  type MessageType,
+  PredictRequest,
+  PredictResponse,
+  ProtocolDecodeError,
+  WriteResponse,
+} from '@insight/protocol';
+import { z } from 'zod';
+import { describeError } from '../core/control.js';
+import { EmulatorError } from '../core/errors.js';
+import { type EmulatorRequest, protobufReply, textReply } from '../core/http.js';
+import type { EmulatorContext, EmulatorModule } from '../core/module.js';
+import { createAuthenticator } from './auth.js';
+import { rankForUser, syntheticPool } from './ranking.js';
+import {
+  BYTEAIR_OK,
+  byteAirFailure,
+  callbackOk,
+  renderCallbackError,
+  renderPredictError,
+  renderWriteError,
+} from './replies.js';
+import { createRepository, type Repository, type StoredCallbackItem } from './repository.js';
+import { BYTEAIR_MIGRATIONS } from './schema.js';
+
+/** Name of the module in the request log, `/_insight/state` and `/_insight/seed`. */
+export const BYTEAIR_MODULE = 'byteair';
+/** Items a predict call returns when its `size` is 0 (unset). */
+export const DEFAULT_PREDICT_SIZE = 10;
+/** Largest `size` a predict call may ask for. */
+export const MAX_PREDICT_SIZE = 1000;
+/** Topic whose rows fill an application's item pool. */
+export const ITEM_TOPIC = 'item';
+
+const seedSchema = z.strictObject({
+  module: z.literal(BYTEAIR_MODULE),
+  app: z.string().min(1),
+  items: z.array(z.looseObject({ id: z.union([z.string().min(1), z.number()]) })).max(BYTEAIR_LIMITS.writeDataMaxItems),
+});
+
+/**
+ * The ByteAir recommendation service: predict, callback, data write and done, and ping.
+ *
+ * Choices where the vendor is silent: a predict ranks the application's item pool (items written to the `item`
+ * topic, whose id is the row's `id` or `item_id`, or else a synthetic pool `item-1…`) in a fixed per-user order and
+ * leaves out every item a callback reported shown to that user (any `extra.reason` but `filtered`); candidate items,
+ * when the request names some, replace the pool, and `filterItems` are left out. Mutations (callback, write, done)
+ * record their `Request-Id` in the same transaction as their effect, so a replay answers code 409 and is not applied
+ * twice, even across a crash.
+ */
+export function createByteAirModule(): EmulatorModule {
+  let live: { repo: Repository; ctx: EmulatorContext } | undefined;
+
+  return {
+    name: BYTEAIR_MODULE,
+    migrations: BYTEAIR_MIGRATIONS,
+    register(router, ctx) {
+      const repo = createRepository(ctx.store);
+      live = { repo, ctx };
+      const handlers = createHandlers(ctx, repo);
+      router.get('/predict/api/ping', () => textReply('pong'));
+      router.post('/predict/api/:app/callback', handlers.callback, { renderError: renderCallbackError });
+      router.post('/predict/api/:app/:scene', handlers.predict, { renderError: renderPredictError });
+      router.post('/data/api/:app/done', handlers.done, { renderError: renderWriteError });
+      router.post('/data/api/:app/:topic', handlers.write, { renderError: renderWriteError });
+    },
+    reset: () => live?.repo.reset(),
+    state: () => live?.repo.state(),
+    seed(body) {
+      const parsed = seedSchema.safeParse(body);
+      if (!parsed.success) throw new EmulatorError(400, `invalid byteair seed: ${describeError(parsed.error)}`);
+      const { app, items } = parsed.data;
+      if (!live) throw new Error('the byteair module is not registered');
+      const { repo, ctx } = live;
+      const now = ctx.clock.now();
+      repo.transaction(() => {
+        for (const item of items) repo.upsertItem(app, String(item.id), item, now);
+      });
+      return { app, items: items.length };
+    },
+  };
+}
+
+function createHandlers(ctx: EmulatorContext, repo: Repository) {
+  const authenticate = createAuthenticator(ctx);
+  const seed = String(ctx.options.seed);
+  const { syntheticPoolSize } = ctx.options.byteair;
+
+  /** Within `transaction`: claims the write's Request-Id, or refuses the replay with code 409. */
+  const claim = (tenantId: string, req: EmulatorRequest, operation: string): void => {
+    const requestId = req.header(BYTEAIR_HEADERS.requestId);
+    if (requestId !== undefined && !repo.claimRequestId(tenantId, requestId, operation, ctx.clock.now())) {
+      throw byteAirFailure(409, `Request-Id "${requestId}" was already received; the request was not applied again`);
+    }
+  };
+
+  return {
+    async predict(req: EmulatorRequest) {
+      const { app, scene } = req.params as { app: string; scene: string };
+      const { tenantId } = await authenticate(req, app);
+      const message = decode(PredictRequest, await readBody(req));
+      const uid = message.user?.uid ?? '';
+      if (uid === '') throw byteAirFailure(400, 'user.uid is required');
+      if (message.size < 0 || message.size > MAX_PREDICT_SIZE) {
+        throw byteAirFailure(400, `size must be between 0 and ${MAX_PREDICT_SIZE}; got ${message.size}`);
+      }
+      const size = message.size || DEFAULT_PREDICT_SIZE;
+      const candidates = message.candidateItems.map((c) => c.id).filter((id) => id !== '');
+      const written = candidates.length > 0 ? candidates : repo.poolIds(app);
+      const pool = written.length > 0 ? written : syntheticPool(syntheticPoolSize);
+      const excluded = repo.shownIds(app, uid);
+      for (const item of message.filterItems) excluded.add(item.id);
+      const ranked = rankForUser(
+        pool.filter((id) => !excluded.has(id)),
+        { seed, app, uid },
+      );
+      const chosen = ranked.slice(0, size);
+      const requestId = randomUUID();
+      repo.insertPredict({
+        requestId,
+        headerRequestId: req.header(BYTEAIR_HEADERS.requestId) ?? null,
+        tenantId,
+        app,
+        scene,
+        uid,
+        items: chosen,
+        createdAt: ctx.clock.now(),
+      });
+      const response = PredictResponse.fromPartial({
+        ...BYTEAIR_OK,
+        requestId,
+        value: { items: chosen.map((id, i) => ({ id, rank: i + 1 })), totalCount: ranked.length },
+      });
+      return protobufReply(encodeMessage(PredictResponse, response));
+    },
+
+    async callback(req: EmulatorRequest) {
+      const { app } = req.params as { app: string };
+      const { tenantId } = await authenticate(req, app);
+      const message = decode(CallbackRequest, await readBody(req));
+      if (message.uid === '') throw byteAirFailure(400, 'uid is required');
+      if (message.scene === '') throw byteAirFailure(400, 'scene is required');
+      if (message.items.length === 0) throw byteAirFailure(400, 'items must not be empty');
+      const items = message.items.map((item, i): StoredCallbackItem => {
+        if (item.id === '') throw byteAirFailure(400, `items[${i}].id is required`);
+        const reason = parseReason(item.extra, `items[${i}].extra`);
+        return { id: item.id, pos: item.pos, ...(reason !== undefined && { reason }), shown: reason !== 'filtered' };
+      });
+      const spm = message.context?.spm ?? '';
+      if (req.header(BYTEAIR_HEADERS.enableSpmRoute)?.toLowerCase() === 'true' && spm === '') {
+        throw byteAirFailure(400, 'context.spm is required when Enable-Spm-Route is true');
+      }
+      const requestId = req.header(BYTEAIR_HEADERS.requestId);
+      // Without predict_request_id the service finds the predict call through the callback's Request-Id.
+      const predictRequestId = message.predictRequestId || requestId;
+      const now = ctx.clock.now();
+      repo.transaction(() => {
+        claim(tenantId, req, 'callback');
+        const predict = predictRequestId === undefined ? undefined : repo.findPredict(tenantId, predictRequestId);
+        const linkedId = predict?.requestId ?? message.predictRequestId;
+        repo.insertCallback({
+          tenantId,
+          requestId,
+          app,
+          scene: message.scene,
+          uid: message.uid,
+          predictRequestId: linkedId || undefined,
+          items,
+          spm: spm || undefined,
+          unknownPredict: predict === undefined,
+          duplicate: linkedId ? repo.countCallbacks(tenantId, linkedId) > 0 : false,
+          createdAt: now,
+        });
+        repo.markShown(
+          app,
+          message.uid,
+          items.filter((item) => item.shown).map((item) => item.id),
+          now,
+        );
+      });
+      return callbackOk();
+    },
+
+    async write(req: EmulatorRequest) {
+      const { app, topic } = req.params as { app: string; topic: string };
+      const method = req.query.get('method');
+      if (method !== 'write') {
+        throw byteAirFailure(400, `query parameter method must be "write"; got ${JSON.stringify(method)}`);
+      }
+      const { tenantId } = await authenticate(req, app);
+      const rows = await readJson(req);
+      if (!Array.isArray(rows)) throw byteAirFailure(400, 'body must be a JSON array of rows');
+      if (rows.length > BYTEAIR_LIMITS.writeDataMaxItems) {
+        throw byteAirFailure(
+          400,
+          `body must hold at most ${BYTEAIR_LIMITS.writeDataMaxItems} rows; got ${rows.length}`,
+        );
+      }
+      const errors: DataError[] = [];
+      const now = ctx.clock.now();
+      repo.transaction(() => {
+        claim(tenantId, req, `write:${topic}`);
+        rows.forEach((row: unknown, i) => {
+          const problem = rowProblem(row, topic);
+          if (problem !== undefined) {
+            errors.push({ message: `[${i}]: ${problem}`, data: JSON.stringify(row) ?? 'undefined', success: false });
+          } else if (topic === ITEM_TOPIC) {
+            repo.upsertItem(app, itemId(row as Record<string, unknown>) as string, row, now);
+          } else {
+            repo.insertRecord(app, topic, row, now);
+          }
+        });
+      });
+      const status =
+        errors.length === 0
+          ? BYTEAIR_OK
+          : { code: 400, message: `${errors.length} of ${rows.length} rows were refused; see errors`, success: false };
+      return protobufReply(encodeMessage(WriteResponse, { status, errors }));
+    },
+
+    async done(req: EmulatorRequest) {
+      const { app } = req.params as { app: string };
+      const topic = req.query.get('topic') ?? '';
+      if (topic === '') throw byteAirFailure(400, 'query parameter topic is required');
+      const { tenantId } = await authenticate(req, app);
+      const body = (await readBody(req)).toString('utf8');
+      if (body.trim() !== '') await readJson(req);
+      repo.transaction(() => {
+        claim(tenantId, req, `done:${topic}`);
+        repo.insertDone(app, topic, body.trim() === '' ? null : body, ctx.clock.now());
+      });
+      return protobufReply(encodeMessage(WriteResponse, { status: BYTEAIR_OK, errors: [] }));
+    },
+  };
+}
+
+/** The decoded body; a refused body keeps its status but speaks ByteAir's code. */
+async function readBody(req: EmulatorRequest): Promise<Buffer> {
+  try {
+    return await req.body();
+  } catch (error) {
+    throw asByteAir(error);
+  }
+}
+
+async function readJson(req: EmulatorRequest): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch (error) {
+    throw asByteAir(error);
+  }
+}
+
+function asByteAir(error: unknown): unknown {
+  return error instanceof EmulatorError ? byteAirFailure(error.code, error.message) : error;
+}
+
+function decode<T>(type: MessageType<T>, bytes: Uint8Array): T {
+  try {
+    return decodeMessage(type, bytes);
+  } catch (error) {
+    if (error instanceof ProtocolDecodeError) throw byteAirFailure(400, `body: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The `reason` of a callback item's `extra` JSON; undefined when `extra` is empty or has no reason. */
+function parseReason(extra: string, path: string): string | undefined {
+  if (extra.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extra);
+  } catch {
+    throw byteAirFailure(400, `${path} must be JSON, e.g. {"reason":"kept"}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw byteAirFailure(400, `${path} must be a JSON object, e.g. {"reason":"kept"}`);
+  }
+  const reason = (parsed as { reason?: unknown }).reason;
+  if (reason !== undefined && typeof reason !== 'string') throw byteAirFailure(400, `${path}.reason must be a string`);
+  return reason;
+}
+
+function itemId(row: Record<string, unknown>): string | undefined {
+  const id = row.id ?? row.item_id;
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+}
+
+function rowProblem(row: unknown, topic: string): string | undefined {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'a row must be a JSON object';
+  if (topic === ITEM_TOPIC && itemId(row as Record<string, unknown>) === undefined) {
+    return 'an item row needs an id (non-empty string or number) in "id" or "item_id"';
+  }
+  return undefined;
+}

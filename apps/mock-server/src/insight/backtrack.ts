@@ -1,0 +1,299 @@
+import { EventEmitter } from 'node:events';
+import { INSIGHT_LIMITS } from '@insight/protocol';
+import { type Rule, validateRule } from '@insight/rules';
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../store/store.js';
+import { createRowMatcher, type RowMatcher } from './matcher.js';
+import { POST_STATUS } from './post.js';
+import { type PostStore, type ScanCursor, scanStart } from './post-store.js';
+
+/** Posts a backtrack slice reads before yielding to the event loop: a few ms of work, so the server stays responsive. */
+export const BACKTRACK_SLICE_POSTS = 4_000;
+
+/** How long a backtrack task's data can be consumed after it starts, in ms. */
+export const BACKTRACK_EXPIRY_MS = INSIGHT_LIMITS.backtrackDataExpirySeconds * 1000;
+
+/** A backtrack task's status. */
+export type BacktrackStatus = 'waiting' | 'running' | 'finished' | 'failed';
+
+/** A backtrack task as stored. */
+export interface BacktrackTask {
+  /** Row id: unique across businesses, the key of the task's items. */
+  id: number;
+  biz: string;
+  taskId: number;
+  rule: Rule;
+  startTime: number;
+  endTime: number;
+  deDuplicate: boolean;
+  limit: number;
+  status: BacktrackStatus;
+  failReason: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Posts delivered (gaps excluded). */
+  hits: number;
+  /** Offsets assigned over all collectors, gaps included: slot `s` is offset `⌊s / C⌋` of collector `s mod C`. */
+  slots: number;
+}
+
+/** What creating a backtrack task takes (validated by the caller). */
+export interface BacktrackRequest {
+  rule: Rule;
+  startTime: number;
+  endTime: number;
+  deDuplicate: boolean;
+  limit: number;
+}
+
+/** The backtrack engine: tasks, their asynchronous runs, and their items per collector. */
+export interface BacktrackEngine {
+  /** Stores a `waiting` task and schedules its run; returns the business's task id. */
+  create(biz: string, request: BacktrackRequest): number;
+  /** A task of a business. */
+  get(biz: string, taskId: number): BacktrackTask | undefined;
+  /** Max offset of each collector (gaps included), -1 for a collector with none yet. */
+  collectorMaxOffsets(task: BacktrackTask): number[];
+  /** When the task's data stops being consumable, or undefined before it starts. */
+  expiresAt(task: BacktrackTask): number | undefined;
+  /** Roughly counts the public posts a rule matches in a window (exact for small windows, sampled beyond). */
+  preview(biz: string, request: Omit<BacktrackRequest, 'limit'>): number;
+  /** Emits `progress` with the task row id after every slice and state change. */
+  readonly events: EventEmitter;
+  /** Resumes tasks left `waiting` or `running` (after a restart) and starts running. */
+  start(): void;
+  /** Stops running after the current slice. */
+  stop(): void;
+}
+
+/** Options of {@link createBacktrackEngine}. */
+export interface BacktrackEngineOptions {
+  store: Store;
+  clock: Clock;
+  posts: PostStore;
+  /** Collectors per task. */
+  collectors: number;
+  /** Posts per slice. @default BACKTRACK_SLICE_POSTS */
+  slicePosts?: number;
+  log(message: string): void;
+}
+
+interface TaskRow {
+  id: number;
+  biz: string;
+  task_id: number;
+  rule: string;
+  start_time: number;
+  end_time: number;
+  de_duplicate: number;
+  task_limit: number;
+  status: BacktrackStatus;
+  fail_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  cursor_time: number | null;
+  cursor_seq: number | null;
+  hits: number;
+  slots: number;
+}
+
+function toTask(row: TaskRow): BacktrackTask {
+  return {
+    id: row.id,
+    biz: row.biz,
+    taskId: row.task_id,
+    rule: JSON.parse(row.rule) as Rule,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    deDuplicate: row.de_duplicate === 1,
+    limit: row.task_limit,
+    status: row.status,
+    failReason: row.fail_reason,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    hits: row.hits,
+    slots: row.slots,
+  };
+}
+
+/** Above this many posts in a window, preview samples instead of matching every post. */
+const PREVIEW_EXACT_POSTS = 50_000;
+
+/** Creates the backtrack engine. */
+export function createBacktrackEngine(options: BacktrackEngineOptions): BacktrackEngine {
+  const { store, clock, posts, collectors, log } = options;
+  const slicePosts = options.slicePosts ?? BACKTRACK_SLICE_POSTS;
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const matchers = new Map<number, RowMatcher>();
+  let running = false;
+  let scheduled: NodeJS.Immediate | undefined;
+
+  const isMarked = (biz: string, seq: number): boolean =>
+    store
+      .prepare<[string, number], number>('SELECT 1 FROM insight_marks WHERE biz = ? AND post_seq = ?')
+      .get(biz, seq) !== undefined;
+
+  function matcherOf(task: TaskRow): RowMatcher {
+    let matcher = matchers.get(task.id);
+    if (matcher === undefined) {
+      const checked = validateRule(JSON.parse(task.rule), { kind: 'backtrack' });
+      if (!checked.ok) throw new Error(`stored rule no longer validates: ${checked.errors[0]?.message}`);
+      matcher = createRowMatcher(checked.rule, checked.stats.fields);
+      matchers.set(task.id, matcher);
+    }
+    return matcher;
+  }
+
+  function schedule(): void {
+    if (!running || scheduled !== undefined) return;
+    scheduled = setImmediate(() => {
+      scheduled = undefined;
+      const more = step();
+      if (more) schedule();
+    });
+  }
+
+  /** Runs one slice of the oldest unfinished task; returns whether work remains. */
+  function step(): boolean {
+    const row = store
+      .prepare<[], TaskRow>(
+        "SELECT * FROM insight_backtrack_tasks WHERE status IN ('waiting', 'running') ORDER BY id LIMIT 1",
+      )
+      .get();
+    if (row === undefined) return false;
+    try {
+      runSlice(row);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      log(`insight: backtrack task ${row.biz}/${row.task_id} failed: ${reason}`);
+      store
+        .prepare("UPDATE insight_backtrack_tasks SET status = 'failed', fail_reason = ?, finished_at = ? WHERE id = ?")
+        .run(reason, clock.now(), row.id);
+      matchers.delete(row.id);
+    }
+    events.emit('progress', row.id);
+    return true;
+  }
+
+  function runSlice(row: TaskRow): void {
+    const now = clock.now();
+    if (row.started_at !== null && now >= row.started_at + BACKTRACK_EXPIRY_MS) {
+      throw new Error('the task data expired before the backtrack could finish');
+    }
+    const matcher = matcherOf(row);
+    const cursor: ScanCursor =
+      row.cursor_time === null ? scanStart(row.end_time) : { publishTime: row.cursor_time, seq: row.cursor_seq ?? 0 };
+    const batch = posts.scan(row.start_time, cursor, slicePosts, matcher.columns);
+    const insertItem = store.prepare(
+      'INSERT INTO insight_backtrack_items (task, collector, offset, post_seq) VALUES (?, ?, ?, ?)',
+    );
+    store.transaction(() => {
+      let { hits, slots } = row;
+      let last = cursor;
+      for (const post of batch) {
+        if (hits >= row.task_limit) break;
+        last = { publishTime: post.publish_time, seq: post.seq };
+        if (!matcher.match(post)) continue;
+        if (row.de_duplicate === 1 && isMarked(row.biz, post.seq)) continue;
+        const slot = slots++;
+        // A matching post that is deleted or withheld keeps its offset, unsent: the gaps the service documents.
+        if (post.status !== POST_STATUS.public) continue;
+        insertItem.run(row.id, slot % collectors, Math.floor(slot / collectors), post.seq);
+        hits++;
+      }
+      const done = hits >= row.task_limit || batch.length < slicePosts;
+      store
+        .prepare(
+          `UPDATE insight_backtrack_tasks SET status = ?, started_at = coalesce(started_at, ?), finished_at = ?,
+             cursor_time = ?, cursor_seq = ?, hits = ?, slots = ? WHERE id = ?`,
+        )
+        .run(done ? 'finished' : 'running', now, done ? now : null, last.publishTime, last.seq, hits, slots, row.id);
+      if (done) matchers.delete(row.id);
+    });
+  }
+
+  return {
+    events,
+    create(biz, request) {
+      const id = store.transaction(() => {
+        const next =
+          (store
+            .prepare<[string], number>('SELECT max(task_id) FROM insight_backtrack_tasks WHERE biz = ?')
+            .pluck()
+            .get(biz) ?? 0) + 1;
+        store
+          .prepare(
+            `INSERT INTO insight_backtrack_tasks (biz, task_id, rule, start_time, end_time, de_duplicate, task_limit,
+               status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?)`,
+          )
+          .run(
+            biz,
+            next,
+            JSON.stringify(request.rule),
+            request.startTime,
+            request.endTime,
+            request.deDuplicate ? 1 : 0,
+            request.limit,
+            clock.now(),
+          );
+        return next;
+      });
+      schedule();
+      return id;
+    },
+    get(biz, taskId) {
+      const row = store
+        .prepare<[string, number], TaskRow>('SELECT * FROM insight_backtrack_tasks WHERE biz = ? AND task_id = ?')
+        .get(biz, taskId);
+      return row === undefined ? undefined : toTask(row);
+    },
+    collectorMaxOffsets(task) {
+      return Array.from({ length: collectors }, (_, c) =>
+        task.slots > c ? Math.ceil((task.slots - c) / collectors) - 1 : -1,
+      );
+    },
+    expiresAt(task) {
+      return task.startedAt === null ? undefined : task.startedAt + BACKTRACK_EXPIRY_MS;
+    },
+    preview(biz, request) {
+      const checked = validateRule(request.rule, { kind: 'backtrack' });
+      if (!checked.ok) throw new Error('preview takes a validated rule');
+      const matcher = createRowMatcher(checked.rule, checked.stats.fields);
+      const inWindow = store
+        .prepare<[number, number], number>(
+          'SELECT count(*) FROM insight_posts WHERE publish_time >= ? AND publish_time <= ?',
+        )
+        .pluck()
+        .get(request.startTime, request.endTime) as number;
+      // A rough estimate, as the service's: every k-th post of a large window stands for k posts.
+      const every = Math.max(1, Math.ceil(inWindow / PREVIEW_EXACT_POSTS));
+      let count = 0;
+      let cursor = scanStart(request.endTime);
+      for (;;) {
+        const batch = posts.scan(request.startTime, cursor, slicePosts, matcher.columns, every);
+        for (const post of batch) {
+          if (post.status !== POST_STATUS.public || !matcher.match(post)) continue;
+          if (request.deDuplicate && isMarked(biz, post.seq)) continue;
+          count += every;
+        }
+        if (batch.length < slicePosts) break;
+        const last = batch[batch.length - 1]!;
+        cursor = { publishTime: last.publish_time, seq: last.seq };
+      }
+      return count;
+    },
+    start() {
+      running = true;
+      schedule();
+    },
+    stop() {
+      running = false;
+      if (scheduled !== undefined) clearImmediate(scheduled);
+      scheduled = undefined;
+    },
+  };
+}

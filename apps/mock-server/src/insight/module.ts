@@ -1,0 +1,488 @@
+import {
+  formatInsightTime,
+  INSIGHT_ENDPOINTS,
+  INSIGHT_HEADERS,
+  INSIGHT_LIMITS,
+  INSIGHT_SCHEMAS,
+  type InsightEndpointName,
+  type InsightEndpointSchemas,
+  parseInsightTime,
+} from '@insight/protocol';
+import { formatIssue, normalizeText, type RuleKind, type RuleStats, type Rule, validateRule } from '@insight/rules';
+import type { z } from 'zod';
+import type { EmulatorRequest } from '../core/http.js';
+import { streamReply } from '../core/http.js';
+import type { EmulatorContext, EmulatorModule } from '../core/module.js';
+import type { Router } from '../core/router.js';
+import { type BacktrackEngine, createBacktrackEngine } from './backtrack.js';
+import { generateCorpus } from './corpus.js';
+import { insightFailure, invalidParam, renderInsightError, succeed } from './errors.js';
+import { parseItemDocLines, fromItemDoc, toItemDoc } from './item-doc.js';
+import { type InsightModuleOptions, type ResolvedInsightOptions, resolveInsightOptions } from './options.js';
+import { createPostStore, type PostStore } from './post-store.js';
+import { createQpsLimiter, type QpsLimiter } from './qps.js';
+import { createRealtimeEngine, type RealtimeEngine } from './realtime.js';
+import { INSIGHT_MIGRATIONS } from './schema.js';
+import { createSearchService, type SearchService } from './search.js';
+import { backtrackSource, parseCollectors, pumpStream, realtimeSource } from './streams.js';
+import { createTokenService, type TokenService } from './tokens.js';
+
+/** Name of the Content Insight module (request log, `/_insight/state`, `/_insight/seed`). */
+export const INSIGHT_MODULE = 'insight';
+
+const DAY_MS = 86_400_000;
+
+/** Tables emptied by a reset, children first. */
+const TABLES = [
+  'insight_backtrack_items',
+  'insight_backtrack_tasks',
+  'insight_realtime_hits',
+  'insight_realtime_tasks',
+  'insight_marks',
+  'insight_search_snapshots',
+  'insight_tokens',
+  'insight_meta',
+  'insight_posts',
+];
+
+interface Services {
+  posts: PostStore;
+  tokens: TokenService;
+  backtrack: BacktrackEngine;
+  realtime: RealtimeEngine;
+  search: SearchService;
+  qps: QpsLimiter;
+}
+
+/**
+ * Creates the Content Insight emulator module: tokens, backtrack and realtime tasks, consumption streams, search,
+ * over a synthetic corpus and a live firehose.
+ *
+ * @throws TypeError naming each invalid option.
+ */
+export function createInsightModule(input?: InsightModuleOptions): EmulatorModule {
+  const options: ResolvedInsightOptions = resolveInsightOptions(input);
+  let ctx: EmulatorContext | undefined;
+  let services: Services | undefined;
+  const live = (): { ctx: EmulatorContext; s: Services } => {
+    if (ctx === undefined || services === undefined) throw new Error('the insight module is not registered');
+    return { ctx, s: services };
+  };
+  const corpusSeed = (c: EmulatorContext): number =>
+    options.corpus.seed ?? (typeof c.options.seed === 'number' ? c.options.seed : hashSeed(c.options.seed));
+
+  function loadDefaultCorpus(c: EmulatorContext, posts: PostStore): void {
+    if (options.corpus.size === 0 || posts.count() > 0) return;
+    const size = posts.upsert(
+      generateCorpus({ seed: corpusSeed(c), size: options.corpus.size, end: c.clock.now(), days: options.corpus.days }),
+    );
+    c.log(`insight: generated a corpus of ${size} posts`);
+  }
+
+  return {
+    name: INSIGHT_MODULE,
+    migrations: INSIGHT_MIGRATIONS,
+    renderError: renderInsightError,
+    register(router, context) {
+      ctx = context;
+      const { store, clock } = context;
+      const posts = createPostStore(store.db);
+      const accounts = new Map(options.accounts.map((a) => [a.bizName, a.secret]));
+      services = {
+        posts,
+        tokens: createTokenService(store, clock, accounts),
+        backtrack: createBacktrackEngine({
+          store,
+          clock,
+          posts,
+          collectors: INSIGHT_LIMITS.backtrackCollectors,
+          slicePosts: options.backtrackSlicePosts,
+          log: context.log,
+        }),
+        realtime: createRealtimeEngine({
+          store,
+          clock,
+          posts,
+          collectors: INSIGHT_LIMITS.realtimeCollectors,
+          firehoseRate: options.firehoseRate,
+          seed: corpusSeed(context),
+        }),
+        search: createSearchService(store, clock, posts),
+        qps: createQpsLimiter(clock),
+      };
+      loadDefaultCorpus(context, posts);
+      registerRoutes(router, context, services, options);
+    },
+    start() {
+      const { s } = live();
+      s.backtrack.start();
+      s.realtime.start();
+    },
+    stop() {
+      services?.backtrack.stop();
+      services?.realtime.stop();
+    },
+    reset() {
+      const { ctx: c, s } = live();
+      c.store.transaction(() => {
+        for (const table of TABLES) c.store.db.exec(`DELETE FROM ${table}`);
+      });
+      s.realtime.clear();
+      s.qps.clear();
+      loadDefaultCorpus(c, s.posts);
+    },
+    state() {
+      const { ctx: c } = live();
+      const count = (table: string): number =>
+        c.store.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      return {
+        posts: count('insight_posts'),
+        backtrackTasks: count('insight_backtrack_tasks'),
+        realtimeTasks: count('insight_realtime_tasks'),
+        realtimeHits: count('insight_realtime_hits'),
+        marks: count('insight_marks'),
+      };
+    },
+    seed(body) {
+      const { ctx: c, s } = live();
+      return seedInsight(body, c, s);
+    },
+  };
+}
+
+/**
+ * `POST /_insight/seed` with `{"module": "insight", …}`:
+ * - `corpus: {size, seed?, days?}` generates synthetic posts (ending now);
+ * - `posts: [item_doc…]` or `jsonl: "…"` imports posts into the history;
+ * - `live: [item_doc…]` publishes posts through the firehose now (matched against realtime tasks).
+ */
+function seedInsight(body: unknown, ctx: EmulatorContext, s: Services): unknown {
+  if (typeof body !== 'object' || body === null) throw new TypeError('seed body must be an object');
+  const { corpus, posts, jsonl, live } = body as Record<string, unknown>;
+  const result: Record<string, number> = {};
+  if (corpus !== undefined) {
+    const { size, seed, days } = (corpus ?? {}) as Record<string, unknown>;
+    if (!Number.isInteger(size) || (size as number) < 0) throw new TypeError('corpus.size must be an integer ≥ 0');
+    if (seed !== undefined && !Number.isInteger(seed)) throw new TypeError('corpus.seed must be an integer');
+    if (days !== undefined && !(typeof days === 'number' && days > 0)) throw new TypeError('corpus.days must be > 0');
+    result.generated = s.posts.upsert(
+      generateCorpus({
+        seed: (seed as number | undefined) ?? 1,
+        size: size as number,
+        end: ctx.clock.now(),
+        days: days as number | undefined,
+        idPrefix: `6${String(seed ?? 1).slice(-3)}`,
+      }),
+    );
+  }
+  const imported = [];
+  if (posts !== undefined) {
+    if (!Array.isArray(posts)) throw new TypeError('posts must be an array of item_doc');
+    imported.push(...posts.map((doc, i) => fromItemDoc(doc, `posts[${i}]`)));
+  }
+  if (jsonl !== undefined) {
+    if (typeof jsonl !== 'string') throw new TypeError('jsonl must be a string of JSON lines');
+    imported.push(...parseItemDocLines(jsonl));
+  }
+  if (imported.length > 0) result.imported = s.posts.upsert(imported);
+  if (live !== undefined) {
+    if (!Array.isArray(live)) throw new TypeError('live must be an array of item_doc');
+    const now = ctx.clock.now();
+    const fresh = live.map((doc, i) => ({ ...fromItemDoc(doc, `live[${i}]`), publishTime: now }));
+    result.published = fresh.length;
+    result.hits = s.realtime.publish(fresh);
+  }
+  return result;
+}
+
+function hashSeed(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+/** Reads a zod schema's result, or throws `[40004]` naming the first issue's path. */
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query'): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.length === 0 ? where : issue.path.map(String).join('.');
+  throw invalidParam(path, issue.message);
+}
+
+function queryObject(req: EmulatorRequest): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of req.query) {
+    if (Object.hasOwn(query, key)) throw invalidParam(key, 'given more than once');
+    query[key] = value;
+  }
+  return query;
+}
+
+function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, options: ResolvedInsightOptions): void {
+  const { clock, store } = ctx;
+
+  /** Authenticates the call, applies the endpoint's rate limits, and reads its query and body. */
+  async function open<N extends InsightEndpointName>(req: EmulatorRequest, endpoint: N) {
+    const biz = s.tokens.verify(req.header(INSIGHT_HEADERS.bizName), req.header(INSIGHT_HEADERS.accessToken));
+    if (options.enforceQps) s.qps.take(biz, endpoint);
+    const schemas: InsightEndpointSchemas = INSIGHT_SCHEMAS[endpoint];
+    const query = schemas.query === undefined ? undefined : parse(schemas.query, queryObject(req), 'query');
+    const body = schemas.body === undefined ? undefined : parse(schemas.body, await req.json(), 'body');
+    return { biz, query: query as unknown, body: body as unknown };
+  }
+
+  function checkRule(input: unknown, kind: RuleKind): { rule: Rule; stats: RuleStats } {
+    const checked = validateRule(input, { kind, sensitiveWords: options.sensitiveWords });
+    if (!checked.ok) throw insightFailure(40004, checked.errors.map(formatIssue).join('; '));
+    return { rule: checked.rule, stats: checked.stats };
+  }
+
+  /** Reads a backtrack window: within the last 90 days, `end_time` after `start_time`. */
+  function checkWindow(body: { start_time: string; end_time: string }): { start: number; end: number } {
+    const start = parseInsightTime(body.start_time);
+    const end = parseInsightTime(body.end_time);
+    const now = clock.now();
+    const earliest = now - INSIGHT_LIMITS.backtrackWindowDays * DAY_MS;
+    if (start < earliest) {
+      throw invalidParam(
+        'start_time',
+        `must lie within the last ${INSIGHT_LIMITS.backtrackWindowDays} days (not before ${formatInsightTime(earliest + 999)})`,
+      );
+    }
+    if (end > now + 60_000)
+      throw invalidParam('end_time', `must not be in the future (now is ${formatInsightTime(now)})`);
+    return { start, end };
+  }
+
+  const path = (name: InsightEndpointName): string => INSIGHT_ENDPOINTS[name].path;
+
+  router.get(path('accessToken'), (req) => {
+    const biz = req.header(INSIGHT_HEADERS.bizName);
+    const token = s.tokens.issue(biz, req.header(INSIGHT_HEADERS.bizSecret));
+    if (options.enforceQps) s.qps.take(biz as string, 'accessToken');
+    return succeed(token);
+  });
+
+  router.get(path('backtrackPreview'), async (req) => {
+    const { biz, body } = await open(req, 'backtrackPreview');
+    const request = body as z.infer<typeof INSIGHT_SCHEMAS.backtrackPreview.body>;
+    const { rule } = checkRule(request.rule, 'backtrack');
+    const { start, end } = checkWindow(request);
+    const count = s.backtrack.preview(biz, {
+      rule,
+      startTime: start,
+      endTime: end,
+      deDuplicate: request.de_duplicate ?? true,
+    });
+    return succeed({ count });
+  });
+
+  router.post(path('backtrackCreate'), async (req) => {
+    const { biz, body } = await open(req, 'backtrackCreate');
+    const request = body as z.infer<typeof INSIGHT_SCHEMAS.backtrackCreate.body>;
+    const { rule } = checkRule(request.rule, 'backtrack');
+    const { start, end } = checkWindow(request);
+    const taskId = s.backtrack.create(biz, {
+      rule,
+      startTime: start,
+      endTime: end,
+      deDuplicate: request.de_duplicate ?? true,
+      limit: request.limit,
+    });
+    return succeed({ task_id: taskId });
+  });
+
+  router.get(path('backtrackTaskInfo'), async (req) => {
+    const { biz, query } = await open(req, 'backtrackTaskInfo');
+    const { task_id } = query as { task_id: number };
+    const task = s.backtrack.get(biz, task_id);
+    if (task === undefined) throw invalidParam('task_id', `no backtrack task ${task_id}`);
+    const maxOffsets = s.backtrack.collectorMaxOffsets(task);
+    return succeed({
+      task_status: task.status,
+      task_cur_max_offset: Math.max(-1, ...maxOffsets),
+      collector_cur_max_offset: Object.fromEntries(maxOffsets.map((offset, c) => [String(c), offset])),
+      rule: JSON.stringify({
+        rule: task.rule,
+        start_date: formatInsightTime(task.startTime),
+        end_date: formatInsightTime(task.endTime),
+      }),
+      de_duplicate: task.deDuplicate,
+      limit: task.limit,
+      ...(task.failReason === null ? {} : { fail_reason: task.failReason }),
+    });
+  });
+
+  router.post(path('realtimeCreate'), async (req) => {
+    const { biz, body } = await open(req, 'realtimeCreate');
+    const request = body as z.infer<typeof INSIGHT_SCHEMAS.realtimeCreate.body>;
+    const sync = (request.sync_mode ?? 0) > 0;
+    const { rule } = checkRule(request.rule, sync ? 'realtime-sync' : 'realtime');
+    if (s.realtime.count(biz) >= INSIGHT_LIMITS.realtimeTasksMax) {
+      throw insightFailure(40005, `a business has at most ${INSIGHT_LIMITS.realtimeTasksMax} realtime tasks`);
+    }
+    return succeed({ task_id: s.realtime.create(biz, rule, sync) });
+  });
+
+  router.post(path('realtimeUpdate'), async (req) => {
+    const { biz, body } = await open(req, 'realtimeUpdate');
+    const request = body as z.infer<typeof INSIGHT_SCHEMAS.realtimeUpdate.body>;
+    const current = s.realtime.get(biz, request.task_id);
+    if (current === undefined) throw invalidParam('task_id', `no realtime task ${request.task_id}`);
+    const sync = request.sync_mode === undefined ? current.syncMode : request.sync_mode > 0;
+    // A switch to synchronous delivery re-checks the stored rule: `tags` is not allowed there.
+    const rule = checkRule(request.rule ?? current.rule, sync ? 'realtime-sync' : 'realtime').rule;
+    s.realtime.update(biz, request.task_id, { rule, enableStatus: request.enable_status, syncMode: sync });
+    return succeed({});
+  });
+
+  const taskView = (task: NonNullable<ReturnType<RealtimeEngine['get']>>) => ({
+    task_id: task.taskId,
+    rule: task.rule,
+    enable_status: task.enableStatus,
+    sync_mode: task.syncMode ? 1 : 0,
+  });
+
+  router.get(path('realtimeTaskRule'), async (req) => {
+    const { biz, query } = await open(req, 'realtimeTaskRule');
+    const { task_id } = query as { task_id: number };
+    const task = s.realtime.get(biz, task_id);
+    if (task === undefined) throw invalidParam('task_id', `no realtime task ${task_id}`);
+    return succeed(taskView(task));
+  });
+
+  router.get(path('realtimeTaskRules'), async (req) => {
+    const { biz } = await open(req, 'realtimeTaskRules');
+    return succeed({ tasks: s.realtime.list(biz).map(taskView) });
+  });
+
+  router.get(path('sensitiveWordsCheck'), async (req) => {
+    const { body } = await open(req, 'sensitiveWordsCheck');
+    const { words } = body as { words: string[] };
+    const sensitive = options.sensitiveWords.map(normalizeText);
+    const hitWords: string[] = [];
+    const invalidWords: string[] = [];
+    for (const word of words) {
+      const normalized = normalizeText(word).trim();
+      if (normalized === '') invalidWords.push(word);
+      else if (sensitive.some((bad) => normalized.includes(bad))) hitWords.push(word);
+    }
+    return succeed({ hit_words: hitWords, invalid_words: invalidWords });
+  });
+
+  router.post(path('search'), async (req) => {
+    const { biz, body } = await open(req, 'search');
+    const request = body as z.infer<typeof INSIGHT_SCHEMAS.search.body>;
+    const { rule, stats } = checkRule(request.rule, 'backtrack');
+    const start = parseInsightTime(request.start_time);
+    const end = parseInsightTime(request.end_time);
+    const snapshotId = request.snapshot_id ?? s.search.search(biz, { rule, fields: stats.fields, start, end });
+    const page = s.search.page(biz, snapshotId, request.page_number, request.page_size);
+    if (page === undefined)
+      throw invalidParam('snapshot_id', `unknown or expired snapshot ${JSON.stringify(snapshotId)}`);
+    const consumeTime = formatInsightTime(clock.now());
+    return succeed({
+      items: page.posts.map((post) =>
+        toItemDoc(post, { pushReadyTime: formatInsightTime(post.createTime), consumeTime }),
+      ),
+      snapshot_id: page.snapshotId,
+      count: page.count,
+    });
+  });
+
+  router.get(path('queryById'), async (req) => {
+    const { query } = await open(req, 'queryById');
+    const { post_id } = query as { post_id: string };
+    const post = s.posts.byPostId(post_id);
+    if (post === undefined) throw insightFailure(40007, `no post with post_id ${JSON.stringify(post_id)}`);
+    const consumeTime = formatInsightTime(clock.now());
+    return succeed(toItemDoc(post, { pushReadyTime: formatInsightTime(post.createTime), consumeTime }));
+  });
+
+  const sseHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+  const markSent = (biz: string) => {
+    const mark = store.prepare('INSERT OR IGNORE INTO insight_marks (biz, post_seq) VALUES (?, ?)');
+    return (seqs: readonly number[]): void =>
+      store.transaction(() => {
+        for (const seq of seqs) mark.run(biz, seq);
+      });
+  };
+
+  router.get(path('backtrackStream'), async (req) => {
+    const { biz, query } = await open(req, 'backtrackStream');
+    const request = query as z.infer<typeof INSIGHT_SCHEMAS.backtrackStream.query>;
+    const task = s.backtrack.get(biz, request.task_id);
+    if (task === undefined) throw invalidParam('task_id', `no backtrack task ${request.task_id}`);
+    if (task.status === 'failed') {
+      throw invalidParam('task_id', `backtrack task ${task.taskId} failed: ${task.failReason ?? 'unknown reason'}`);
+    }
+    const expiresAt = s.backtrack.expiresAt(task);
+    if (expiresAt !== undefined && clock.now() >= expiresAt) {
+      throw invalidParam(
+        'task_id',
+        `the data of backtrack task ${task.taskId} expired at ${formatInsightTime(expiresAt)}`,
+      );
+    }
+    const collectors = parseCollectors(request.collector ?? null, INSIGHT_LIMITS.backtrackCollectors);
+    const source = backtrackSource(store, {
+      taskRowId: task.id,
+      taskId: task.taskId,
+      wakeups: s.backtrack.events,
+      pushReadyTime: task.startedAt ?? task.createdAt,
+      over() {
+        const status = s.backtrack.get(biz, task.taskId)?.status;
+        return status === 'finished' || status === 'failed';
+      },
+    });
+    const onSent = markSent(biz);
+    return streamReply(
+      (sink) =>
+        pumpStream(sink, {
+          source,
+          collectors,
+          startOffset: request.start_offset ?? 0,
+          clock,
+          heartbeatMs: options.heartbeatMs,
+          onSent,
+        }),
+      sseHeaders,
+    );
+  });
+
+  router.get(path('realtimeStream'), async (req) => {
+    const { biz, query } = await open(req, 'realtimeStream');
+    const request = query as z.infer<typeof INSIGHT_SCHEMAS.realtimeStream.query>;
+    const syncOnly = request.sync_only === 'true';
+    const collectors = parseCollectors(request.collector ?? null, INSIGHT_LIMITS.realtimeCollectors);
+    const now = clock.now();
+    const replayMs =
+      (syncOnly ? INSIGHT_LIMITS.realtimeSyncOnlyReplaySeconds : INSIGHT_LIMITS.realtimeReplaySeconds) * 1000;
+    const startOffset = request.start_offset === undefined ? now : toMillis(request.start_offset);
+    if (startOffset < now - replayMs) {
+      throw invalidParam(
+        'start_offset',
+        `must lie within the last ${replayMs / 3_600_000} h (not before ${Math.ceil((now - replayMs) / 1000)})`,
+      );
+    }
+    const source = realtimeSource(store, {
+      biz,
+      syncOnly,
+      wakeups: s.realtime.events,
+      oldest: () => clock.now() - INSIGHT_LIMITS.realtimeReplaySeconds * 1000,
+    });
+    const onSent = markSent(biz);
+    return streamReply(
+      (sink) => pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs, onSent }),
+      sseHeaders,
+    );
+  });
+}
+
+/**
+ * Realtime offsets are hit times in epoch ms, so a consumer resumes with `last offset + 1`; a 10-digit Unix time in
+ * seconds, as people write it, is read as seconds.
+ */
+function toMillis(startOffset: number): number {
+  return startOffset < 100_000_000_000 ? startOffset * 1000 : startOffset;
+}

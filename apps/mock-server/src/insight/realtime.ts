@@ -1,0 +1,309 @@
+import { EventEmitter } from 'node:events';
+import { INSIGHT_LIMITS } from '@insight/protocol';
+import { compileRule, type Rule, type RuleDocument } from '@insight/rules';
+import type { Clock } from '../core/clock.js';
+import { createRandom } from '../core/random.js';
+import type { Store } from '../store/store.js';
+import { generatePost } from './corpus.js';
+import type { InsightPost } from './post.js';
+import type { PostStore } from './post-store.js';
+
+/** How long realtime hits stay consumable, in ms. */
+export const REALTIME_RETENTION_MS = INSIGHT_LIMITS.realtimeReplaySeconds * 1000;
+
+/** How often the firehose wakes up to publish the posts due, in ms. */
+export const FIREHOSE_TICK_MS = 100;
+
+/** A realtime subscription task. */
+export interface RealtimeTask {
+  taskId: number;
+  rule: Rule;
+  /** 1 on, 0 off. */
+  enableStatus: 0 | 1;
+  /** Synchronous tasks (no `tags`) deliver hits to `sync_only` streams too. */
+  syncMode: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Changes of {@link RealtimeEngine.update}. */
+export interface RealtimeTaskChanges {
+  rule?: Rule;
+  enableStatus?: 0 | 1;
+  syncMode?: boolean;
+}
+
+/** Realtime subscriptions, the live firehose, and the hits delivered to collectors. */
+export interface RealtimeEngine {
+  /** Stores a task (enabled); returns its id. The caller checks the quota with {@link RealtimeEngine.count}. */
+  create(biz: string, rule: Rule, syncMode: boolean): number;
+  /** Applies changes to a task; false when the task does not exist. */
+  update(biz: string, taskId: number, changes: RealtimeTaskChanges): boolean;
+  get(biz: string, taskId: number): RealtimeTask | undefined;
+  list(biz: string): RealtimeTask[];
+  /** Tasks of a business. */
+  count(biz: string): number;
+  /**
+   * Publishes new posts now: stores them, matches them against every enabled task and records one hit per business
+   * whose tasks match. Returns the number of hits recorded.
+   */
+  publish(posts: readonly InsightPost[]): number;
+  /** Emits `hits` with the biz name whenever new hits are recorded. */
+  readonly events: EventEmitter;
+  /** Starts the firehose (when its rate is above 0) and the retention sweep. */
+  start(): void;
+  stop(): void;
+  /** Forgets compiled rules and collector positions (after a reset of the tables). */
+  clear(): void;
+}
+
+/** Options of {@link createRealtimeEngine}. */
+export interface RealtimeEngineOptions {
+  store: Store;
+  clock: Clock;
+  posts: PostStore;
+  collectors: number;
+  /** Posts per second of the live firehose; 0 turns it off. */
+  firehoseRate: number;
+  /** Seed of the firehose's posts. */
+  seed: number;
+}
+
+interface TaskRow {
+  task_id: number;
+  rule: string;
+  enable_status: number;
+  sync_mode: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function toTask(row: TaskRow): RealtimeTask {
+  return {
+    taskId: row.task_id,
+    rule: JSON.parse(row.rule) as Rule,
+    enableStatus: row.enable_status === 1 ? 1 : 0,
+    syncMode: row.sync_mode === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface LiveTask {
+  biz: string;
+  taskId: number;
+  sync: boolean;
+  match(doc: RuleDocument): boolean;
+}
+
+/** The `item_doc` properties rules read, from a post. */
+export function ruleDocument(post: InsightPost): RuleDocument {
+  return {
+    post_id: post.postId,
+    origin_id: post.originId,
+    title: post.title,
+    asr: post.asr,
+    ocr: post.ocr,
+    tags: post.tags,
+    poi_name: post.poiName,
+    poi_city_name: post.poiCityName,
+    based_location: post.basedLocation,
+  };
+}
+
+/** A small stable hash, to spread posts over collectors the same way on every run. */
+function collectorOf(postId: string, collectors: number): number {
+  let hash = 2166136261;
+  for (let i = 0; i < postId.length; i++) hash = Math.imul(hash ^ postId.charCodeAt(i), 16777619);
+  return (hash >>> 0) % collectors;
+}
+
+/** Creates the realtime engine. */
+export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEngine {
+  const { store, clock, posts, collectors } = options;
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  let live: LiveTask[] | undefined;
+  const lastOffsets = new Map<string, number>();
+  let firehose: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
+
+  function liveTasks(): LiveTask[] {
+    live ??= store
+      .prepare<[], TaskRow & { biz: string }>('SELECT * FROM insight_realtime_tasks WHERE enable_status = 1')
+      .all()
+      .map((row) => {
+        const compiled = compileRule(JSON.parse(row.rule) as Rule);
+        return { biz: row.biz, taskId: row.task_id, sync: row.sync_mode === 1, match: (doc) => compiled.match(doc) };
+      });
+    return live;
+  }
+
+  /**
+   * The next offset of a collector: the hit time in ms, bumped past the collector's last one so that offsets stay
+   * unique and increasing and a consumer resumes exactly with `start_offset = last + 1`.
+   */
+  function nextOffset(biz: string, collector: number, now: number): number {
+    const key = `${biz}\u0000${collector}`;
+    let last = lastOffsets.get(key);
+    if (last === undefined) {
+      last =
+        store
+          .prepare<[string, number], number>(
+            'SELECT max(offset) FROM insight_realtime_hits WHERE biz = ? AND collector = ?',
+          )
+          .pluck()
+          .get(biz, collector) ?? -1;
+    }
+    const offset = Math.max(now, last + 1);
+    lastOffsets.set(key, offset);
+    return offset;
+  }
+
+  function publish(batch: readonly InsightPost[]): number {
+    if (batch.length === 0) return 0;
+    const tasks = liveTasks();
+    const now = clock.now();
+    const touched = new Set<string>();
+    let recorded = 0;
+    store.transaction(() => {
+      posts.upsert(batch);
+      const seqOf = store.prepare<[string], number>('SELECT seq FROM insight_posts WHERE post_id = ?').pluck();
+      const insertHit = store.prepare(
+        'INSERT INTO insight_realtime_hits (biz, collector, offset, post_seq, task_ids, sync) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const mark = store.prepare('INSERT OR IGNORE INTO insight_marks (biz, post_seq) VALUES (?, ?)');
+      for (const post of batch) {
+        const doc = ruleDocument(post);
+        const hitsByBiz = new Map<string, LiveTask[]>();
+        for (const task of tasks) {
+          if (!task.match(doc)) continue;
+          const list = hitsByBiz.get(task.biz);
+          if (list === undefined) hitsByBiz.set(task.biz, [task]);
+          else list.push(task);
+        }
+        if (hitsByBiz.size === 0) continue;
+        const seq = seqOf.get(post.postId) as number;
+        const collector = collectorOf(post.postId, collectors);
+        for (const [biz, hit] of hitsByBiz) {
+          const taskIds = JSON.stringify(hit.map((task) => task.taskId));
+          insertHit.run(biz, collector, nextOffset(biz, collector, now), seq, taskIds, hit.some((t) => t.sync) ? 1 : 0);
+          mark.run(biz, seq);
+          touched.add(biz);
+          recorded++;
+        }
+      }
+    });
+    for (const biz of touched) events.emit('hits', biz);
+    return recorded;
+  }
+
+  function startFirehose(): void {
+    if (options.firehoseRate <= 0) return;
+    const counterKey = 'firehose_next_index';
+    let index = Number(
+      store.prepare<[string], string>('SELECT value FROM insight_meta WHERE key = ?').pluck().get(counterKey) ?? 0,
+    );
+    // A new random stream per start, seeded by where the previous run stopped: replays identically for a seed.
+    const random = createRandom(`${options.seed}:firehose:${index}`);
+    let due = 0;
+    firehose = setInterval(() => {
+      due += (options.firehoseRate * FIREHOSE_TICK_MS) / 1000;
+      const count = Math.floor(due);
+      if (count === 0) return;
+      due -= count;
+      const now = clock.now();
+      const batch: InsightPost[] = [];
+      for (let i = 0; i < count; i++) {
+        batch.push(
+          generatePost(
+            random,
+            `9${String(options.seed % 10_000).padStart(4, '0')}${String(index++).padStart(14, '0')}`,
+            now,
+          ),
+        );
+      }
+      publish(batch);
+      store.prepare('INSERT OR REPLACE INTO insight_meta (key, value) VALUES (?, ?)').run(counterKey, String(index));
+    }, FIREHOSE_TICK_MS);
+    firehose.unref();
+  }
+
+  return {
+    events,
+    create(biz, rule, syncMode) {
+      const taskId = store.transaction(() => {
+        const next =
+          (store
+            .prepare<[string], number>('SELECT max(task_id) FROM insight_realtime_tasks WHERE biz = ?')
+            .pluck()
+            .get(biz) ?? 0) + 1;
+        const now = clock.now();
+        store
+          .prepare(
+            `INSERT INTO insight_realtime_tasks (biz, task_id, rule, enable_status, sync_mode, created_at, updated_at)
+             VALUES (?, ?, ?, 1, ?, ?, ?)`,
+          )
+          .run(biz, next, JSON.stringify(rule), syncMode ? 1 : 0, now, now);
+        return next;
+      });
+      live = undefined;
+      return taskId;
+    },
+    update(biz, taskId, changes) {
+      const current = this.get(biz, taskId);
+      if (current === undefined) return false;
+      store
+        .prepare(
+          `UPDATE insight_realtime_tasks SET rule = ?, enable_status = ?, sync_mode = ?, updated_at = ?
+           WHERE biz = ? AND task_id = ?`,
+        )
+        .run(
+          JSON.stringify(changes.rule ?? current.rule),
+          changes.enableStatus ?? current.enableStatus,
+          (changes.syncMode ?? current.syncMode) ? 1 : 0,
+          clock.now(),
+          biz,
+          taskId,
+        );
+      live = undefined;
+      return true;
+    },
+    get(biz, taskId) {
+      const row = store
+        .prepare<[string, number], TaskRow>('SELECT * FROM insight_realtime_tasks WHERE biz = ? AND task_id = ?')
+        .get(biz, taskId);
+      return row === undefined ? undefined : toTask(row);
+    },
+    list(biz) {
+      return store
+        .prepare<[string], TaskRow>('SELECT * FROM insight_realtime_tasks WHERE biz = ? ORDER BY task_id')
+        .all(biz)
+        .map(toTask);
+    },
+    count(biz) {
+      return store
+        .prepare<[string], number>('SELECT count(*) FROM insight_realtime_tasks WHERE biz = ?')
+        .pluck()
+        .get(biz) as number;
+    },
+    publish,
+    start() {
+      startFirehose();
+      sweep = setInterval(() => {
+        store.prepare('DELETE FROM insight_realtime_hits WHERE offset < ?').run(clock.now() - REALTIME_RETENTION_MS);
+      }, 60_000);
+      sweep.unref();
+    },
+    stop() {
+      clearInterval(firehose);
+      clearInterval(sweep);
+      firehose = undefined;
+      sweep = undefined;
+    },
+    clear() {
+      live = undefined;
+      lastOffsets.clear();
+    },
+  };
+}

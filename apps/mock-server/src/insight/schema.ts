@@ -1,0 +1,111 @@
+/**
+ * The Content Insight tables. Times are epoch milliseconds; `seq` (the posts' rowid) is what every other table refers
+ * to, so that task items and marks stay small at a million posts.
+ */
+export const INSIGHT_MIGRATIONS = [
+  {
+    id: 'insight-001-initial',
+    up: `
+      CREATE TABLE insight_posts (
+        seq INTEGER PRIMARY KEY,
+        post_id TEXT NOT NULL UNIQUE,
+        origin_id TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        publish_time INTEGER NOT NULL,
+        create_time INTEGER NOT NULL,
+        update_time INTEGER NOT NULL,
+        title TEXT,
+        asr TEXT,
+        ocr TEXT,
+        tags TEXT,
+        poi_name TEXT,
+        poi_city_name TEXT,
+        based_location TEXT,
+        author TEXT,
+        anchor TEXT,
+        url TEXT,
+        domain TEXT,
+        main_domain TEXT
+      );
+      CREATE INDEX insight_posts_by_time ON insight_posts (publish_time, seq);
+
+      CREATE TABLE insight_tokens (
+        token TEXT PRIMARY KEY,
+        biz TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX insight_tokens_by_biz ON insight_tokens (biz, expires_at);
+
+      CREATE TABLE insight_backtrack_tasks (
+        id INTEGER PRIMARY KEY,
+        biz TEXT NOT NULL,
+        task_id INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER NOT NULL,
+        de_duplicate INTEGER NOT NULL,
+        task_limit INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        fail_reason TEXT,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        cursor_time INTEGER,
+        cursor_seq INTEGER,
+        hits INTEGER NOT NULL DEFAULT 0,
+        slots INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (biz, task_id)
+      );
+
+      CREATE TABLE insight_backtrack_items (
+        task INTEGER NOT NULL,
+        collector INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        post_seq INTEGER NOT NULL,
+        PRIMARY KEY (task, collector, offset)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE insight_marks (
+        biz TEXT NOT NULL,
+        post_seq INTEGER NOT NULL,
+        PRIMARY KEY (biz, post_seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE insight_realtime_tasks (
+        biz TEXT NOT NULL,
+        task_id INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        enable_status INTEGER NOT NULL,
+        sync_mode INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (biz, task_id)
+      );
+
+      CREATE TABLE insight_realtime_hits (
+        biz TEXT NOT NULL,
+        collector INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        post_seq INTEGER NOT NULL,
+        task_ids TEXT NOT NULL,
+        sync INTEGER NOT NULL,
+        PRIMARY KEY (biz, collector, offset)
+      ) WITHOUT ROWID;
+      CREATE INDEX insight_realtime_hits_by_offset ON insight_realtime_hits (offset);
+
+      CREATE TABLE insight_search_snapshots (
+        id TEXT PRIMARY KEY,
+        biz TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        post_seqs TEXT NOT NULL
+      );
+
+      CREATE TABLE insight_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];

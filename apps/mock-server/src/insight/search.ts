@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { INSIGHT_LIMITS } from '@insight/protocol';
+import type { Rule, RuleField } from '@insight/rules';
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../store/store.js';
+import { createRowMatcher } from './matcher.js';
+import { POST_STATUS } from './post.js';
+import { type PostStore, type StoredPost, scanStart } from './post-store.js';
+
+/** How long a search snapshot can be paged through, in ms. */
+export const SEARCH_SNAPSHOT_TTL_MS = 3_600_000;
+
+/** One page of a search. */
+export interface SearchPage {
+  snapshotId: string;
+  /** Matching posts, capped at 10 000. */
+  count: number;
+  posts: StoredPost[];
+}
+
+/** Search over the stored posts with snapshot pagination. */
+export interface SearchService {
+  /**
+   * Runs a search (newest first, at most 10 000 posts kept in a snapshot) and answers one page of it.
+   */
+  search(biz: string, query: { rule: Rule; fields: readonly RuleField[]; start: number; end: number }): string;
+  /** A page of a snapshot, or undefined when the snapshot is unknown, expired or another business's. */
+  page(biz: string, snapshotId: string, pageNumber: number, pageSize: number): SearchPage | undefined;
+}
+
+/** Creates the search service. */
+export function createSearchService(store: Store, clock: Clock, posts: PostStore): SearchService {
+  const cap = INSIGHT_LIMITS.searchCountCap;
+  return {
+    search(biz, query) {
+      const matcher = createRowMatcher(query.rule, query.fields);
+      const found: number[] = [];
+      let cursor = scanStart(query.end);
+      while (found.length < cap) {
+        const batch = posts.scan(query.start, cursor, 5_000, matcher.columns);
+        for (const row of batch) {
+          if (row.status === POST_STATUS.public && matcher.match(row)) found.push(row.seq);
+          if (found.length === cap) break;
+        }
+        if (batch.length < 5_000) break;
+        const last = batch[batch.length - 1]!;
+        cursor = { publishTime: last.publish_time, seq: last.seq };
+      }
+      const id = randomUUID();
+      const now = clock.now();
+      store.transaction(() => {
+        store.prepare('DELETE FROM insight_search_snapshots WHERE created_at < ?').run(now - SEARCH_SNAPSHOT_TTL_MS);
+        store
+          .prepare(
+            'INSERT INTO insight_search_snapshots (id, biz, created_at, total, post_seqs) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(id, biz, now, found.length, JSON.stringify(found));
+      });
+      return id;
+    },
+    page(biz, snapshotId, pageNumber, pageSize) {
+      const row = store
+        .prepare<[string, string, number], { total: number; post_seqs: string }>(
+          'SELECT total, post_seqs FROM insight_search_snapshots WHERE id = ? AND biz = ? AND created_at >= ?',
+        )
+        .get(snapshotId, biz, clock.now() - SEARCH_SNAPSHOT_TTL_MS);
+      if (row === undefined) return undefined;
+      const seqs = (JSON.parse(row.post_seqs) as number[]).slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+      return { snapshotId, count: row.total, posts: posts.bySeqs(seqs) };
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import {
+  ApiError,
+  type AttemptInfo,
+  type ByteAirAuth,
+  type ByteAirClient,
+  buildCallbackItems,
+  createByteAirClient,
+  isNetError,
+} from '@insight/client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMockServer, type MockServer } from '../src/index.js';
+import { AIR_TENANT, AKSK_TENANT, QUIET_INSIGHT } from './support/byteair.js';
+
+let server: MockServer;
+const clients: ByteAirClient[] = [];
+
+beforeAll(async () => {
+  server = await createMockServer({
+    insight: QUIET_INSIGHT,
+    tenants: [AIR_TENANT, AKSK_TENANT],
+    byteair: { syntheticPoolSize: 30 },
+  });
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+const MODES: [string, string, ByteAirAuth][] = [
+  ['air auth', AIR_TENANT.tenantId, { token: AIR_TENANT.token }],
+  ['AK/SK', AKSK_TENANT.tenantId, { accessKey: AKSK_TENANT.accessKey, secretKey: AKSK_TENANT.secretKey }],
+];
+
+function client(tenantId: string, auth: ByteAirAuth, overrides: Partial<Parameters<typeof createByteAirClient>[0]> = {}) {
+  const c = createByteAirClient({
+    tenantId,
+    applicationId: 'shop',
+    hosts: [`127.0.0.1:${server.port}`],
+    scheme: 'http',
+    auth,
+    backoff: { baseMs: 1, capMs: 10 },
+    ...overrides,
+  });
+  clients.push(c);
+  return c;
+}
+
+async function addFault(rule: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${server.url}/_insight/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+  expect(response.status).toBeLessThan(300);
+}
+
+/** Polls `read` every 20 ms until `done` holds, for at most 2 s. */
+async function waitFor<T>(read: () => T, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 2_000;
+  let value = read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = read();
+  }
+  return value;
+}
+
+interface ByteAirState {
+  totals: { callbacks: number; predicts: number };
+  shown: Record<string, Record<string, string[]>>;
+}
+
+async function state(): Promise<ByteAirState> {
+  const response = await fetch(`${server.url}/_insight/state?module=byteair`);
+  return ((await response.json()) as { modules: { byteair: ByteAirState } }).modules.byteair;
+}
+
+describe.each(MODES)('ByteAirClient against the emulator (%s)', (_mode, tenantId, auth) => {
+  it('predict → callback → predict leaves the shown items out', async () => {
+    const c = client(tenantId, auth);
+    const first = await c.predict({ user: { uid: 'u1' }, size: 6 }, { scene: 'home' });
+    expect(first.code).toBe(0);
+    const ids = first.value!.items.map((item) => item.id);
+    expect(ids).toHaveLength(6);
+
+    // Shown: the first four, with a force-inserted item at position 2; filtered: the fifth.
+    const shown = [ids[0]!, 'promo-1', ids[1]!, ids[2]!, ids[3]!];
+    const items = buildCallbackItems({ shown, inserted: ['promo-1'], filtered: [ids[4]!] });
+    const response = await c.callback(
+      { uid: 'u1', scene: 'home', items, predictRequestId: first.requestId, context: { spm: 'A$##$B$##$C' } },
+      { headers: { 'Enable-Spm-Route': 'true' } },
+    );
+    expect(response).toMatchObject({ code: 0, success: true });
+
+    const second = await c.predict({ user: { uid: 'u1' }, size: 6 }, { scene: 'home' });
+    const again = second.value!.items.map((item) => item.id);
+    expect(again).toHaveLength(6);
+    for (const id of shown) expect(again).not.toContain(id);
+    // The filtered item was not shown, so it may come back; the fifth and sixth keep their ranks first.
+    expect(again.slice(0, 2)).toEqual([ids[4], ids[5]]);
+    expect((await state()).shown.shop!.u1!.sort()).toEqual([...shown].sort());
+  });
+
+  it('writes items that later predictions recommend, and declares the day done', async () => {
+    const c = client(tenantId, auth);
+    const rows = [{ id: 'w-1' }, { id: 'w-2' }, { id: 'w-3' }];
+    const written = await c.writeData(rows, { topic: 'item', date: '2026-11-23', end: true });
+    expect(written.status).toMatchObject({ code: 0 });
+    await expect(c.done({ topic: 'item', dates: ['2026-11-23'] })).resolves.toMatchObject({ status: { code: 0 } });
+    const predicted = await c.predict({ user: { uid: 'u2' }, size: 10 });
+    expect(predicted.value!.items.map((item) => item.id).sort()).toEqual(['w-1', 'w-2', 'w-3']);
+  });
+});
+
+describe('ByteAirClient under injected faults', () => {
+  const [, tenantId, auth] = MODES[0]!;
+
+  it('replays a callback whose answer was lost with the same Request-Id; the emulator applies it once', async () => {
+    await addFault({ route: 'POST /predict/api/*/callback', dropConnection: true, after: true, times: 1 });
+    const attempts: AttemptInfo[] = [];
+    const c = client(tenantId, auth, { onAttempt: (info) => attempts.push(info) });
+    const response = await c.callback(
+      { uid: 'u1', items: [{ id: 'x', pos: '1', extra: '{"reason":"kept"}' }] },
+      { requestId: 'cb-lost-answer' },
+    );
+    // The first attempt was applied but its answer dropped; the replay answers 409, which counts as delivered.
+    expect(response.code).toBe(409);
+    expect(attempts.map((a) => [a.attempt, a.error?.name, a.code])).toEqual([
+      [1, 'ConnectionError', undefined],
+      [2, undefined, undefined],
+    ]);
+    const seen = server.requests.list({ path: '/predict/api/shop/callback' });
+    expect(seen.map((r) => r.requestId)).toEqual(['cb-lost-answer', 'cb-lost-answer']);
+    expect((await state()).totals.callbacks).toBe(1);
+  });
+
+  it('times out a slow attempt and retries with the same Request-Id, applying it once', async () => {
+    await addFault({ route: 'POST /predict/api/*/callback', latencyMs: 400, after: true, times: 1 });
+    const c = client(tenantId, auth, { timeout: 150 });
+    const response = await c.callback({ uid: 'u1', items: [{ id: 'y', pos: '1' }] }, { requestId: 'cb-slow' });
+    expect([0, 409]).toContain(response.code);
+    // The emulator logs the slow attempt once its delayed answer is written, after the client gave up on it.
+    const seen = await waitFor(() => server.requests.list({ path: '/predict/api/shop/callback' }), (r) => r.length === 2);
+    expect(seen.map((r) => r.requestId)).toEqual(['cb-slow', 'cb-slow']);
+    expect((await state()).totals.callbacks).toBe(1);
+  });
+
+  it('retries throttling (HTTP 429 with body code 429) and reports a persistent outage as the last error', async () => {
+    await addFault({ route: 'POST /predict/api/*/home', status: 429, times: 1 });
+    const c = client(tenantId, auth);
+    await expect(c.predict({ user: { uid: 'u1' }, size: 2 }, { scene: 'home' })).resolves.toMatchObject({ code: 0 });
+
+    await addFault({ route: 'POST /predict/api/*/feed', status: 503 });
+    const error = await c.predict({ user: { uid: 'u1' }, size: 2 }, { scene: 'feed', maxRetries: 2 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 503, retryable: true, attempts: 3 });
+    expect(isNetError(error)).toBe(false);
+  });
+
+  it('fails over from a host that refuses to the emulator', async () => {
+    const c = client(tenantId, auth, { hosts: ['127.0.0.1:9', `127.0.0.1:${server.port}`] });
+    await expect(c.predict({ user: { uid: 'u1' }, size: 1 })).resolves.toMatchObject({ code: 0 });
+  });
+
+  it('surfaces an auth failure as a non-retryable auth error', async () => {
+    const c = client(tenantId, { token: 'wrong-token' });
+    const error = await c.predict({ user: { uid: 'u1' }, size: 1 }).catch((e) => e);
+    expect(error).toMatchObject({ name: 'ApiError', status: 401, errorClass: 'auth', attempts: 1 });
+  });
+});

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIZ, doc, type Harness, SECRET, startInsight } from './insight-support.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const COFFEE = ['in', 'coffee', { f: 'title' }];
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const seed = (body: Record<string, unknown>) =>
+  h.call('POST', '/_insight/seed', {
+    body: { module: 'insight', ...body },
+    headers: { 'X-Insight-Access-Token': '-' },
+  });
+
+describe('access tokens', () => {
+  it('keeps the token while 30 min or more remain, then rotates with both valid until expiry', async () => {
+    h = await startInsight();
+    const ask = () =>
+      h.call('GET', '/oauth/access_token', { headers: { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': SECRET } });
+    const first = await ask();
+    expect(first.body.data.expire).toBe(7200);
+    h.clock.advance(90 * 60_000);
+    const same = await ask();
+    expect(same.body.data).toEqual({ access_token: first.body.data.access_token, expire: 1800 });
+    h.clock.advance(1000);
+    const rotated = await ask();
+    expect(rotated.body.data.access_token).not.toBe(first.body.data.access_token);
+    const using = (token: string) =>
+      h.call('GET', '/openapi/biz_sub/get_task_rules', {
+        headers: { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token },
+      });
+    expect((await using(first.body.data.access_token)).body.status).toBe(0);
+    expect((await using(rotated.body.data.access_token)).body.status).toBe(0);
+    h.clock.advance(30 * 60_000);
+    const expired = await using(first.body.data.access_token);
+    expect(expired.http).toBe(401);
+    expect(expired.body).toEqual({ status: 40001, message: '[40001]unauthorized: access token expired' });
+    expect((await using(rotated.body.data.access_token)).body.status).toBe(0);
+  });
+
+  it('refuses a wrong secret and an unknown biz name with [40003]', async () => {
+    h = await startInsight();
+    const wrong = await h.call('GET', '/oauth/access_token', {
+      headers: { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': 'nope' },
+    });
+    expect(wrong.http).toBe(401);
+    expect(wrong.body.message).toBe('[40003]invalid auth info: wrong biz secret');
+    const unknown = await h.call('GET', '/openapi/biz_sub/get_task_rules', {
+      headers: { 'X-Insight-Biz-Name': 'someone', 'X-Insight-Access-Token': 'x' },
+    });
+    expect(unknown.body.status).toBe(40003);
+  });
+});
+
+describe('realtime tasks', () => {
+  it('creates, updates, lists, and delivers live hits to the stream, resuming from an offset', async () => {
+    h = await startInsight();
+    const created = await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
+    const taskId = created.body.data.task_id as number;
+    const rule = await h.call('GET', '/openapi/biz_sub/get_task_rule', { query: { task_id: taskId } });
+    expect(rule.body.data).toEqual({ task_id: taskId, rule: COFFEE, enable_status: 1, sync_mode: 0 });
+    const published = await seed({
+      live: [doc('l1', 'coffee one', 0), doc('l2', 'tea', 0), doc('l3', 'Coffee three', 0)],
+    });
+    expect(published.body.result).toEqual({ published: 3, hits: 2 });
+
+    const start = h.clock.now() - 1000;
+    const first = await h.stream('/openapi/item/sse/stream', { start_offset: start }, { max: 2 });
+    expect(first.events.map((e) => e.data.item_doc.post_id).sort()).toEqual(['l1', 'l3']);
+    const one = first.events[0]!;
+    // Resuming that collector after its last offset yields nothing again.
+    const again = await h.stream(
+      '/openapi/item/sse/stream',
+      { collector: one.data.collector, start_offset: one.data.offset + 1 },
+      { max: 1, timeoutMs: 400 },
+    );
+    expect(again.events.filter((e) => e.data.item_doc.post_id === one.data.item_doc.post_id)).toEqual([]);
+    expect(again.comments).toContain('heartbeat');
+
+    await h.call('POST', '/openapi/biz_sub/update_task', { body: { task_id: taskId, enable_status: 0 } });
+    expect((await seed({ live: [doc('l4', 'coffee four', 0)] })).body.result.hits).toBe(0);
+    const list = await h.call('GET', '/openapi/biz_sub/get_task_rules');
+    expect(list.body.data.tasks).toEqual([{ task_id: taskId, rule: COFFEE, enable_status: 0, sync_mode: 0 }]);
+  });
+
+  it('refuses tags in a synchronous task and the 51st task', async () => {
+    h = await startInsight();
+    const tags = await h.call('POST', '/openapi/biz_sub/create_task', {
+      body: { rule: ['in', 'x', { f: 'tags' }], sync_mode: 1 },
+    });
+    expect(tags.body.status).toBe(40004);
+    for (let i = 0; i < 50; i++) {
+      const ok = await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
+      expect(ok.body.status).toBe(0);
+    }
+    const over = await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
+    expect(over.http).toBe(403);
+    expect(over.body.message).toMatch(/^\[40005\]reached quota limit/);
+  });
+
+  it('leaves posts hit by realtime tasks out of de-duplicating backtracks', async () => {
+    h = await startInsight();
+    await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
+    await seed({ live: [doc('live', 'coffee live', 0)], posts: [doc('old', 'coffee old', HOUR)] });
+    const { body } = await h.call('POST', '/openapi/backtrack/create_task', {
+      body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(1000), limit: 10 },
+    });
+    await h.until(
+      async () =>
+        (await h.call('GET', '/openapi/backtrack/get_task_info', { query: { task_id: body.data.task_id } })).body,
+      (b) => b.data.task_status === 'finished',
+    );
+    const run = await h.stream('/openapi/item/sse/backtrack/stream', { task_id: body.data.task_id });
+    expect(run.events.map((e) => e.data.item_doc.post_id)).toEqual(['old']);
+  });
+});
+
+describe('search, query by id, sensitive words', () => {
+  it('pages through a snapshot and finds a post by id', async () => {
+    h = await startInsight();
+    await seed({ posts: Array.from({ length: 25 }, (_, i) => doc(`s${i}`, `coffee ${i}`, (i + 1) * HOUR)) });
+    const window = { rule: COFFEE, start_time: h.time(-DAY * 2), end_time: h.time() };
+    const page1 = await h.call('POST', '/openapi/item/search', { body: { ...window, page_size: 10, page_number: 1 } });
+    expect(page1.body.data.count).toBe(25);
+    expect(page1.body.data.items.map((d: any) => d.post_id).slice(0, 2)).toEqual(['s0', 's1']);
+    await seed({ posts: [doc('late', 'coffee late', 1000)] });
+    const page3 = await h.call('POST', '/openapi/item/search', {
+      body: { ...window, page_size: 10, page_number: 3, snapshot_id: page1.body.data.snapshot_id },
+    });
+    expect(page3.body.data.items.map((d: any) => d.post_id)).toEqual(['s20', 's21', 's22', 's23', 's24']);
+    const byId = await h.call('GET', '/openapi/item/query_by_id', { query: { post_id: 's3' } });
+    expect(byId.body.data).toMatchObject({ post_id: 's3', title: 'coffee 3', status: 1 });
+    const missing = await h.call('GET', '/openapi/item/query_by_id', { query: { post_id: 'nope' } });
+    expect(missing.body.status).toBe(40007);
+  });
+
+  it('reports sensitive words and refuses them in rules', async () => {
+    h = await startInsight({ sensitiveWords: ['禁词'] });
+    const check = await h.call('GET', '/openapi/biz_sub/sensitive_words_check', {
+      body: { words: ['好的禁词', '咖啡'] },
+    });
+    expect(check.body.data).toEqual({ hit_words: ['好的禁词'], invalid_words: [] });
+    const tooLong = await h.call('GET', '/openapi/biz_sub/sensitive_words_check', { body: { words: ['12345678901'] } });
+    expect(tooLong.body.message).toMatch(/^\[40004\]invalid param: words\.0: a word has at most 10 characters/);
+    const rule = await h.call('POST', '/openapi/biz_sub/create_task', {
+      body: { rule: ['in', '禁词', { f: 'title' }] },
+    });
+    expect(rule.body.status).toBe(40004);
+  });
+});
+
+describe('bad input', () => {
+  it('answers the documented error for malformed JSON, wrong types, garbage queries and oversized rules', async () => {
+    h = await startInsight();
+    const cases = [
+      h.call('POST', '/openapi/backtrack/create_task', { rawBody: '{"rule": [' }),
+      h.call('POST', '/openapi/backtrack/create_task', { body: { rule: 'x', start_time: 1, end_time: 2, limit: 'a' } }),
+      h.call('GET', '/openapi/backtrack/get_task_info', { query: { task_id: '-1' } }),
+      h.call('GET', '/openapi/item/sse/backtrack/stream', { query: { task_id: 'x%00' } }),
+      h.call('GET', '/openapi/item/sse/stream', { query: { collector: '3-99' } }),
+      h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: ['and', ['or', ['or', ['or', COFFEE]]]] } }),
+      h.call('POST', '/openapi/backtrack/create_task', {
+        body: {
+          rule: ['in_list', { f: 'title' }, Array.from({ length: 201 }, (_, i) => `v${i}`)],
+          start_time: h.time(-DAY),
+          end_time: h.time(),
+          limit: 1,
+        },
+      }),
+      h.call('GET', '/openapi/backtrack/preview_task', { rawBody: 'x'.repeat(17 * 1024 * 1024) }),
+    ];
+    for (const answer of await Promise.all(cases)) {
+      expect(answer.http).toBe(400);
+      expect(answer.body.status).toBe(40004);
+      expect(answer.body.message).toMatch(/^\[40004\]invalid param: \S/);
+    }
+    const atLimit = await h.call('POST', '/openapi/backtrack/create_task', {
+      body: {
+        rule: ['in_list', { f: 'title' }, Array.from({ length: 200 }, (_, i) => `v${i}`)],
+        start_time: h.time(-DAY),
+        end_time: h.time(),
+        limit: 1,
+      },
+    });
+    expect(atLimit.body.status).toBe(0);
+  });
+
+  it('answers [40006] beyond the documented QPS when enforcement is on', async () => {
+    h = await startInsight({ enforceQps: true });
+    const answers = [];
+    for (let i = 0; i < 6; i++)
+      answers.push(await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } }));
+    expect(answers.slice(0, 5).every((a) => a.body.status === 0)).toBe(true);
+    expect(answers[5]!.http).toBe(403);
+    expect(answers[5]!.body.message).toMatch(/^\[40006\]reached qps limit/);
+    h.clock.advance(1000);
+    expect((await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } })).body.status).toBe(0);
+  });
+});

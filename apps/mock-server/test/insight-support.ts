@@ -1,0 +1,176 @@
+import { formatInsightTime } from '@insight/protocol';
+import { request } from 'undici';
+import { createManualClock, createMockServer, type ManualClock, type MockServer } from '../src/index.js';
+import type { InsightModuleOptions } from '../src/insight/index.js';
+
+/** Biz name and secret of the default account. */
+export const BIZ = 'demo-biz';
+export const SECRET = 'demo-secret';
+
+/** An answer of the Insight API. */
+export interface Answer {
+  http: number;
+  body: { status: number; message: string; data?: any; result?: any };
+}
+
+/** One server-sent event. */
+export interface SseEvent {
+  id: string;
+  data: any;
+}
+
+/** A running emulator with a manual clock and helpers to call it. */
+export interface Harness {
+  server: MockServer;
+  clock: ManualClock;
+  /** Calls the API; `token` is fetched once and reused unless given. */
+  call(
+    method: 'GET' | 'POST',
+    path: string,
+    options?: {
+      body?: unknown;
+      rawBody?: string;
+      query?: Record<string, string | number>;
+      headers?: Record<string, string>;
+    },
+  ): Promise<Answer>;
+  token(): Promise<string>;
+  /** `yyyy-mm-dd HH:mm:ss` of `now + offsetMs`. */
+  time(offsetMs?: number): string;
+  /** Reads a stream until it ends, `max` events arrived, or `timeoutMs` passed; then closes it. */
+  stream(
+    path: string,
+    query: Record<string, string | number>,
+    options?: { max?: number; timeoutMs?: number },
+  ): Promise<{
+    events: SseEvent[];
+    comments: string[];
+    ended: boolean;
+    http: number;
+    body?: any;
+  }>;
+  /** Waits until `predicate` holds, polling every 10 ms, at most `timeoutMs`. */
+  until<T>(probe: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A start time shared by the tests: a fixed instant keeps generated corpora identical between runs. */
+export const T0 = Date.UTC(2025, 5, 1, 4, 0, 0);
+
+/** Starts an emulator with the Insight module configured by `insight` (no corpus, no firehose unless asked). */
+export async function startInsight(insight: InsightModuleOptions = {}, dataDir = ':memory:'): Promise<Harness> {
+  const clock = createManualClock(T0);
+  const server = await createMockServer({
+    clock,
+    dataDir,
+    insight: { corpus: { size: 0 }, firehoseRate: 0, heartbeatMs: 200, ...insight },
+  });
+  let cachedToken: string | undefined;
+  let fetchedAt = 0;
+  const harness: Harness = {
+    server,
+    clock,
+    async token() {
+      // A fresh token once the clock has moved far: tests jump hours ahead to reach expiries.
+      if (cachedToken === undefined || clock.now() - fetchedAt > 60 * 60_000) {
+        fetchedAt = clock.now();
+        const answer = await harness.call('GET', '/oauth/access_token', {
+          headers: { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': SECRET },
+        });
+        cachedToken = answer.body.data.access_token as string;
+      }
+      return cachedToken;
+    },
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (!path.startsWith('/oauth') && headers['X-Insight-Access-Token'] === undefined) {
+        headers['X-Insight-Biz-Name'] ??= BIZ;
+        headers['X-Insight-Access-Token'] = await harness.token();
+      }
+      const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const query = options.query
+        ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]))}`
+        : '';
+      const response = await request(`${server.url}${path}${query}`, { method, headers, body });
+      const text = await response.body.text();
+      return { http: response.statusCode, body: JSON.parse(text) };
+    },
+    time(offsetMs = 0) {
+      return formatInsightTime(clock.now() + offsetMs);
+    },
+    async stream(path, query, options = {}) {
+      const max = options.max ?? Number.POSITIVE_INFINITY;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 5_000);
+      const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+      const response = await request(`${server.url}${path}?${qs}`, {
+        method: 'GET',
+        headers: { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': await harness.token() },
+        signal: controller.signal,
+      });
+      if (response.statusCode !== 200) {
+        clearTimeout(timer);
+        return { events: [], comments: [], ended: true, http: response.statusCode, body: await response.body.json() };
+      }
+      const events: SseEvent[] = [];
+      const comments: string[] = [];
+      let ended = false;
+      let buffer = '';
+      try {
+        for await (const chunk of response.body) {
+          buffer += chunk.toString();
+          let cut = buffer.indexOf('\n\n');
+          while (cut !== -1) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            cut = buffer.indexOf('\n\n');
+            let id = '';
+            let data = '';
+            for (const line of block.split('\n')) {
+              if (line.startsWith(':')) comments.push(line.slice(1).trim());
+              else if (line.startsWith('id: ')) id = line.slice(4);
+              else if (line.startsWith('data: ')) data = line.slice(6);
+            }
+            if (data !== '') events.push({ id, data: JSON.parse(data) });
+          }
+          if (events.length >= max) break;
+        }
+        ended = events.length < max;
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      } finally {
+        clearTimeout(timer);
+        controller.abort();
+      }
+      return { events, comments, ended, http: 200 };
+    },
+    async until(probe, predicate, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await probe();
+        if (predicate(value) || Date.now() > deadline) return value;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    close: () => server.close(),
+  };
+  return harness;
+}
+
+/** A public post as an `item_doc`, published `agoMs` before the harness clock. */
+export function doc(
+  postId: string,
+  title: string,
+  agoMs: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    post_id: postId,
+    origin_id: `o${postId}`,
+    status: 1,
+    publish_time: formatInsightTime(T0 - agoMs),
+    title,
+    ...extra,
+  };
+}

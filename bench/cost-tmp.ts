@@ -1,0 +1,13 @@
+import { buildCallbackItems } from '@insight/client';
+import { CallbackRequest, encodeMessage, gzipBody, signByteAirRequest } from '@insight/protocol';
+const message = CallbackRequest.fromPartial({ uid: 'bench-user', scene: 'home', items: buildCallbackItems({ shown: Array.from({ length: 10 }, (_, i) => `item-${i}`) }) });
+const TENANT = { tenantId: 'bench-tenant', accessKey: 'bench-ak', secretKey: 'bench-sk' };
+const headers = { Host: 'x:1', 'Content-Type': 'application/x-protobuf' };
+const rounds = 20000;
+const time = (label: string, work: () => void) => { const s = performance.now(); for (let i = 0; i < rounds; i++) work(); console.log(label, ((performance.now() - s) * 1000 / rounds).toFixed(1), 'µs'); };
+const encoded = encodeMessage(CallbackRequest, message);
+const gz = gzipBody(encoded);
+time('fromPartial+encode', () => encodeMessage(CallbackRequest, CallbackRequest.fromPartial(message)));
+time('gzip', () => gzipBody(encoded));
+time('sign aksk', () => signByteAirRequest(TENANT, { method: 'POST', path: '/p', query: '', headers, body: gz }));
+time('sign air', () => signByteAirRequest({ tenantId: 't', token: 'x' }, { method: 'POST', path: '/p', query: '', headers, body: gz }));

@@ -1,0 +1,122 @@
+// Posts per second through `InsightClient.consumeBacktrack` (20 collectors, file checkpoints, every event validated
+// against the protocol schema) against a bare SSE reader of the same 20 streams (undici + line splitting +
+// `JSON.parse`), on one finished backtrack task of the emulator, which runs in a child process. The two alternate for
+// two rounds and the best round of each counts, to damp the noise of a shared machine.
+// Run: cd bench && pnpm exec tsx insight-client/run.ts [--corpus=100000] [--limit=50000]
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileCheckpointStore, createInsightClient } from '@insight/client';
+import { formatInsightTime } from '@insight/protocol';
+import { Agent, request } from 'undici';
+
+const arg = (name: string, fallback: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+const CORPUS = arg('corpus', 100_000);
+const LIMIT = arg('limit', 50_000);
+const ROUNDS = 2;
+const COLLECTORS = 20;
+const TARGET = 0.8;
+const BIZ = { bizName: 'demo-biz', bizSecret: 'demo-secret' };
+/** A broad rule, so that the task has many posts to carry. */
+const BROAD = ['or', ['in', '的', { fl: ['title', 'asr'] }], ['in', 'the', { fl: ['title', 'asr'] }]];
+
+const child = fork(new URL('./server.ts', import.meta.url), [String(CORPUS)], { execArgv: ['--import', 'tsx'] });
+const port = await new Promise<number>((resolve, reject) => {
+  child.once('message', (m) => resolve((m as { port: number }).port));
+  child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+});
+const baseUrl = `http://127.0.0.1:${port}`;
+const client = createInsightClient({ ...BIZ, baseUrl });
+
+const now = Date.now();
+const { task_id: taskId } = await client.backtrack.create({
+  rule: BROAD,
+  start_time: formatInsightTime(now - 89 * 86_400_000),
+  end_time: formatInsightTime(now),
+  limit: LIMIT,
+});
+const info = await client.backtrack.waitUntilFinished(taskId, { intervalMs: 100 });
+console.log(`task ${taskId}: ${info.task_cur_max_offset + 1} offsets per collector at most, corpus ${CORPUS} posts`);
+
+const tokenAnswer = await request(`${baseUrl}/oauth/access_token`, {
+  headers: { 'X-Insight-Biz-Name': BIZ.bizName, 'X-Insight-Biz-Secret': BIZ.bizSecret },
+});
+const token = ((await tokenAnswer.body.json()) as { data: { access_token: string } }).data.access_token;
+
+/** The peer: one plain request per collector, events split on blank lines, each `data:` line parsed. */
+async function bareReader(): Promise<number> {
+  const agent = new Agent();
+  let posts = 0;
+  await Promise.all(
+    Array.from({ length: COLLECTORS }, async (_, collector) => {
+      const response = await request(
+        `${baseUrl}/openapi/item/sse/backtrack/stream?task_id=${taskId}&collector=${collector}&start_offset=0`,
+        { headers: { 'X-Insight-Biz-Name': BIZ.bizName, 'X-Insight-Access-Token': token }, dispatcher: agent },
+      );
+      let buffer = '';
+      for await (const chunk of response.body) {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) {
+          if (line.startsWith('data: ')) {
+            JSON.parse(line.slice(6));
+            posts++;
+          }
+        }
+      }
+    }),
+  );
+  await agent.close();
+  return posts;
+}
+
+/** The client: checkpoints in a fresh file each round, so that every round reads the task from the start. */
+async function consumer(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'insight-client-bench-'));
+  try {
+    let posts = 0;
+    await client.consumeBacktrack(taskId, {
+      checkpoints: createFileCheckpointStore(join(dir, 'checkpoints.json')),
+      concurrency: COLLECTORS,
+      onDelivery: () => {
+        posts++;
+      },
+    });
+    return posts;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(run: () => Promise<number>): Promise<{ posts: number; perSecond: number }> {
+  const started = performance.now();
+  const posts = await run();
+  return { posts, perSecond: posts / ((performance.now() - started) / 1000) };
+}
+
+const best = { bare: 0, client: 0 };
+let counts = { bare: 0, client: 0 };
+for (let round = 1; round <= ROUNDS; round++) {
+  const bare = await measure(bareReader);
+  const consumed = await measure(consumer);
+  counts = { bare: bare.posts, client: consumed.posts };
+  best.bare = Math.max(best.bare, bare.perSecond);
+  best.client = Math.max(best.client, consumed.perSecond);
+  console.log(
+    `round ${round}: bare reader ${Math.round(bare.perSecond)} posts/s (${bare.posts}), ` +
+      `consumeBacktrack ${Math.round(consumed.perSecond)} posts/s (${consumed.posts})`,
+  );
+}
+if (counts.bare !== counts.client) throw new Error(`post counts differ: bare ${counts.bare}, client ${counts.client}`);
+
+const ratio = best.client / best.bare;
+console.log(`\n| reader | posts/s |\n|---|---|`);
+console.log(`| bare SSE reader (20 connections) | ${Math.round(best.bare)} |`);
+console.log(`| consumeBacktrack (20 collectors) | ${Math.round(best.client)} |`);
+console.log(`\nratio ${ratio.toFixed(2)} (target ≥ ${TARGET}): ${ratio >= TARGET ? 'PASS' : 'FAIL'}`);
+
+await client.close();
+child.disconnect();

@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BYTEAIR_HEADERS,
+  BYTEAIR_SUCCESS_CODES,
+  byteAirError,
+  CallbackRequest,
+  CallbackResponse,
+  CONTENT_TYPES,
+  classifyHttpStatus,
+  decodeMessage,
+  encodeMessage,
+  gunzipCapped,
+  gzipBody,
+  isGzip,
+  type MessageType,
+  PredictRequest,
+  PredictResponse,
+  signByteAirRequest,
+  WriteResponse,
+} from '@insight/protocol';
+import type { Dispatcher } from 'undici';
+import type { BackoffOptions } from '../core/backoff.js';
+import { ApiError, RequestValidationError, ResponseValidationError, type ValidationIssue } from '../core/errors.js';
+import type { AttemptInfo, Logger } from '../core/logging.js';
+import type { RetryBudget } from '../core/retry-budget.js';
+import {
+  createTransport,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type QueryParams,
+  type RawResponse,
+  type Transport,
+} from '../core/transport.js';
+import { type CallbackQueue, type CallbackQueueOptions, createCallbackQueue } from './callback-queue.js';
+import type {
+  ByteAirCallOptions,
+  DataDate,
+  DoneOptions,
+  MessageInit,
+  PredictOptions,
+  WriteDataOptions,
+} from './types.js';
+import { callbackIssues, doneIssues, formatDay, predictIssues, writeDataIssues } from './validation.js';
+
+/** ByteAir credentials: an air-auth token, or a Volcengine access key pair (the service's default mode). */
+export type ByteAirAuth = { token: string } | { accessKey: string; secretKey: string; region?: string | undefined };
+
+/** Settings of a {@link ByteAirClient}. */
+export interface ByteAirClientOptions {
+  /** The tenant (account) id, sent as `Tenant-Id` and covered by the air-auth signature. */
+  tenantId: string;
+  /** The application id in every URL. */
+  applicationId: string;
+  /** Service hosts, `host[:port]` without scheme; with several, a host that refuses or times out is failed over. */
+  hosts: readonly string[];
+  /** URL scheme. @default 'https' */
+  scheme?: 'https' | 'http' | undefined;
+  /** How calls are signed. */
+  auth: ByteAirAuth;
+  /** Per-attempt timeout, in ms (the official SDKs' default). @default 1000 */
+  timeout?: number | undefined;
+  /** Retries after the first attempt, all with the same `Request-Id`. @default 2 */
+  maxRetries?: number | undefined;
+  /** Delays between attempts. @default `{ baseMs: 100, capMs: 5000 }` */
+  backoff?: BackoffOptions | undefined;
+  /** Client-wide retry allowance; pass one budget to several clients to pool it. @default `createRetryBudget()` */
+  retryBudget?: RetryBudget | undefined;
+  /** The undici dispatcher. @default a keep-alive `Agent` owned by the client */
+  dispatcher?: Dispatcher | undefined;
+  /** Receives one line per attempt (route, status/code, latency, attempt, request id), credentials redacted. */
+  logger?: Logger | undefined;
+  /** Called after every attempt, e.g. to feed metrics. */
+  onAttempt?: ((info: AttemptInfo) => void) | undefined;
+}
+
+/** A client of the ByteAir recommendation API. Requests and answers are the generated protobuf messages. */
+export interface ByteAirClient {
+  /**
+   * Asks for recommendations for one user in one scene (`options.scene`, default `default`).
+   *
+   * @throws RequestValidationError before sending when `user.uid` is missing, `size` is negative, or the scene is
+   *   not a plain path segment.
+   */
+  predict(request: MessageInit<PredictRequest>, options?: PredictOptions): Promise<PredictResponse>;
+  /**
+   * Reports what one delivery showed (and filtered), so that later predictions leave it out. An empty `scene` is
+   * sent as `default`; a given one is never replaced. A `409` answer to a retried attempt means the first attempt was
+   * applied, and resolves like a success.
+   *
+   * @throws RequestValidationError before sending when `uid` or `items` are missing, an item has no id or a non-JSON
+   *   `extra`, or `Enable-Spm-Route: true` is set without `context.spm`.
+   */
+  callback(request: MessageInit<CallbackRequest>, options?: ByteAirCallOptions): Promise<CallbackResponse>;
+  /** Writes up to 10 000 rows of one topic (`POST /data/api/{app}/{topic}?method=write`, a gzipped JSON array). */
+  writeData(data: readonly Record<string, unknown>[], options: WriteDataOptions): Promise<WriteResponse>;
+  /** Declares the days of a topic complete (`POST /data/api/{app}/done?topic=…`). */
+  done(options: DoneOptions): Promise<WriteResponse>;
+  /** A queue that sends callbacks in the background, for request paths that must not wait on them. */
+  createCallbackQueue(options: CallbackQueueOptions): CallbackQueue;
+  /** Releases the connection pool (when the client created it). Close callback queues first. */
+  close(): Promise<void>;
+}
+
+/** Default per-attempt timeout of ByteAir calls, in ms: the official SDKs' one second. */
+export const BYTEAIR_DEFAULT_TIMEOUT_MS = 1_000;
+/** The scene used when none is given. */
+export const DEFAULT_SCENE = 'default';
+
+const HOST = /^[^\s/?#@]+$/;
+
+/** Creates a ByteAir client. Validates its options at once, throwing a `TypeError` that names the bad field. */
+export function createByteAirClient(options: ByteAirClientOptions): ByteAirClient {
+  const { tenantId, applicationId, auth } = checkOptions(options);
+  const scheme = options.scheme ?? 'https';
+  const credentials = { tenantId, ...auth };
+  const transport: Transport = createTransport({
+    hosts: options.hosts.map((host) => `${scheme}://${host}`),
+    dispatcher: options.dispatcher,
+    timeout: options.timeout ?? BYTEAIR_DEFAULT_TIMEOUT_MS,
+    maxRetries: options.maxRetries,
+    backoff: options.backoff,
+    retryBudget: options.retryBudget,
+    logger: options.logger,
+    onAttempt: options.onAttempt,
+    authenticate: (request) => signByteAirRequest(credentials, { ...request, headers: { ...request.headers } }),
+  });
+  const app = encodeURIComponent(applicationId);
+
+  function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
+    const { route, type, outcome, path, body, contentType } = call;
+    const requestId = options.requestId ?? randomUUID();
+    const headers: Record<string, string> = {
+      [BYTEAIR_HEADERS.contentEncoding]: 'gzip',
+      [BYTEAIR_HEADERS.contentType]: contentType,
+      [BYTEAIR_HEADERS.accept]: CONTENT_TYPES.protobuf,
+      [BYTEAIR_HEADERS.acceptEncoding]: 'gzip',
+      [BYTEAIR_HEADERS.tenantId]: tenantId,
+      ...options.headers,
+      [BYTEAIR_HEADERS.requestId]: requestId,
+      ...call.headers,
+    };
+    if (options.serverTimeout !== undefined) headers[BYTEAIR_HEADERS.timeoutMillis] = String(options.serverTimeout);
+    return transport.request(
+      {
+        route,
+        method: 'POST',
+        path,
+        query: { ...call.query, stage: options.stage, ...options.queries },
+        headers,
+        body: gzipBody(body),
+        requestId,
+        replaySafe: true,
+        parse: (response, attempt) => parseAnswer(type, outcome, response, attempt, requestId),
+      },
+      {
+        timeout: options.timeout,
+        maxRetries: options.maxRetries,
+        signal: options.signal,
+        onAttempt: options.onAttempt,
+      },
+    );
+  }
+
+  function callbackMessage(input: MessageInit<CallbackRequest>, options: ByteAirCallOptions = {}): CallbackRequest {
+    const message = CallbackRequest.fromPartial(input as CallbackRequest);
+    if (message.scene === '') message.scene = DEFAULT_SCENE;
+    const spmRoute = headerValue(options.headers, BYTEAIR_HEADERS.enableSpmRoute)?.toLowerCase() === 'true';
+    check(callbackIssues(message, spmRoute), options.requestId);
+    return message;
+  }
+
+  function sendCallback(message: CallbackRequest, options: ByteAirCallOptions = {}): Promise<CallbackResponse> {
+    const call = {
+      route: 'byteair.callback',
+      type: CallbackResponse,
+      outcome: codeOf,
+      path: `/predict/api/${app}/callback`,
+      body: encodeMessage(CallbackRequest, message),
+      contentType: CONTENT_TYPES.protobuf,
+    };
+    return send(call, options);
+  }
+
+  return {
+    predict(input, options = {}) {
+      return deferred(() => {
+        const scene = options.scene || DEFAULT_SCENE;
+        const message = PredictRequest.fromPartial(input as PredictRequest);
+        check(predictIssues(message, scene), options.requestId);
+        const call = {
+          route: 'byteair.predict',
+          type: PredictResponse,
+          outcome: codeOf,
+          path: `/predict/api/${app}/${encodeURIComponent(scene)}`,
+          body: encodeMessage(PredictRequest, message),
+          contentType: CONTENT_TYPES.protobuf,
+        };
+        return send(call, options);
+      });
+    },
+    callback(input, options = {}) {
+      return deferred(() => sendCallback(callbackMessage(input, options), options));
+    },
+    writeData(data, options) {
+      return deferred(() => {
+        check(writeDataIssues(data, options?.topic, options?.date), options?.requestId);
+        const headers: Record<string, string> = {};
+        if (options.date !== undefined) headers[BYTEAIR_HEADERS.contentDate] = formatDay(options.date);
+        if (options.end !== undefined) headers[BYTEAIR_HEADERS.contentEnd] = options.end ? 'True' : 'False';
+        const call = {
+          route: 'byteair.write',
+          type: WriteResponse,
+          outcome: statusOf,
+          path: `/data/api/${app}/${encodeURIComponent(options.topic)}`,
+          query: { method: 'write' },
+          headers,
+          body: Buffer.from(JSON.stringify(data)),
+          contentType: CONTENT_TYPES.json,
+        };
+        return send(call, options);
+      });
+    },
+    done(options) {
+      return deferred(() => {
+        const dates: readonly DataDate[] = options?.dates ?? [new Date()];
+        check(doneIssues(options?.topic, dates), options?.requestId);
+        // The official SDKs send the completed days as `[{"partition_date":"YYYYMMDD"}, …]`.
+        const days = dates.map((date) => ({ partition_date: formatDay(date).replaceAll('-', '') }));
+        const call = {
+          route: 'byteair.done',
+          type: WriteResponse,
+          outcome: statusOf,
+          path: `/data/api/${app}/done`,
+          query: { topic: options.topic },
+          body: Buffer.from(JSON.stringify(days)),
+          contentType: CONTENT_TYPES.json,
+        };
+        return send(call, options);
+      });
+    },
+    createCallbackQueue(queueOptions) {
+      return createCallbackQueue(
+        { prepare: callbackMessage, send: sendCallback, logger: options.logger },
+        queueOptions,
+      );
+    },
+    close() {
+      return transport.close();
+    },
+  };
+}
+
+/** One ByteAir call before it is sent. */
+interface Call<T> {
+  route: string;
+  type: MessageType<T>;
+  outcome: (message: T) => Outcome;
+  path: string;
+  query?: QueryParams;
+  headers?: Record<string, string>;
+  body: Uint8Array;
+  contentType: string;
+}
+
+/** The code and message an answer carries. */
+interface Outcome {
+  code: number;
+  message: string;
+}
+
+const codeOf = (message: { code: number; message: string }): Outcome => message;
+const statusOf = (message: WriteResponse): Outcome => ({
+  code: message.status?.code ?? 0,
+  message: message.status?.message ?? '',
+});
+
+function parseAnswer<T>(
+  type: MessageType<T>,
+  outcome: (message: T) => Outcome,
+  response: RawResponse,
+  attempt: number,
+  requestId: string,
+): T {
+  const { status, headers } = response;
+  let message: T | undefined;
+  try {
+    // Some deployments gzip without saying so; a protobuf message can never start with the gzip magic bytes.
+    const body = isGzip(response.body)
+      ? gunzipCapped(response.body, { maxBytes: DEFAULT_MAX_RESPONSE_BYTES })
+      : response.body;
+    message = decodeMessage(type, body);
+  } catch (cause) {
+    if (status === 200) {
+      throw new ResponseValidationError(`could not decode the answer: ${(cause as Error).message}`, {
+        requestId,
+        status,
+        cause,
+      });
+    }
+  }
+  const { code, message: text } = message === undefined ? { code: 0, message: '' } : outcome(message);
+  if (status === 200) {
+    // A 409 to a replay means an earlier attempt of this very call was applied.
+    if (BYTEAIR_SUCCESS_CODES.includes(code) || (code === 409 && attempt > 1)) return message!;
+  }
+  const entry = code !== 0 ? byteAirError(code) : undefined;
+  const kind = entry ?? classifyHttpStatus(status) ?? { errorClass: 'permanent' as const, retryable: false };
+  const where = status === 200 ? `code ${code}` : `HTTP ${status}${code !== 0 ? ` code ${code}` : ''}`;
+  throw new ApiError(`ByteAir answered ${where}: ${text || entry?.message || 'no message'}`, {
+    requestId,
+    status,
+    code: code !== 0 ? code : undefined,
+    errorClass: kind.errorClass,
+    retryable: kind.retryable,
+    headers,
+  });
+}
+
+function check(issues: ValidationIssue[], requestId: string | undefined): void {
+  if (issues.length > 0) throw new RequestValidationError(issues, { requestId });
+}
+
+/** Runs the synchronous preparation of a call so that its validation errors reject the promise instead of throwing. */
+async function deferred<T>(run: () => Promise<T>): Promise<T> {
+  return run();
+}
+
+function headerValue(headers: Readonly<Record<string, string>> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === lower) return value;
+  return undefined;
+}
+
+function checkOptions(
+  options: ByteAirClientOptions,
+): Pick<ByteAirClientOptions, 'tenantId' | 'applicationId' | 'auth'> {
+  const fail = (field: string, rule: string): never => {
+    throw new TypeError(`createByteAirClient: ${field} ${rule}`);
+  };
+  const { tenantId, applicationId, auth, hosts, scheme } = options ?? ({} as ByteAirClientOptions);
+  if (typeof tenantId !== 'string' || tenantId === '') fail('tenantId', 'is required');
+  if (typeof applicationId !== 'string' || applicationId === '') fail('applicationId', 'is required');
+  if (!Array.isArray(hosts) || hosts.length === 0) fail('hosts', 'must list at least one host');
+  hosts.forEach((host, i) => {
+    if (typeof host !== 'string' || !HOST.test(host)) fail(`hosts[${i}]`, `must be host[:port] without scheme or path`);
+  });
+  if (scheme !== undefined && scheme !== 'https' && scheme !== 'http') fail('scheme', "must be 'https' or 'http'");
+  if (typeof auth !== 'object' || auth === null) fail('auth', 'must be { token } or { accessKey, secretKey, region? }');
+  if ('token' in auth) {
+    if (typeof auth.token !== 'string' || auth.token === '') fail('auth.token', 'must be a non-empty string');
+  } else {
+    if (typeof auth.accessKey !== 'string' || auth.accessKey === '') fail('auth.accessKey', 'is required');
+    if (typeof auth.secretKey !== 'string' || auth.secretKey === '') fail('auth.secretKey', 'is required');
+  }
+  return { tenantId, applicationId, auth };
+}

@@ -1,0 +1,45 @@
+/** How long a host that refused or timed out is passed over, in ms. */
+export const HOST_COOLDOWN_MS = 5_000;
+
+/**
+ * The base URLs of one service, and which of them are currently worth trying. Calls rotate over the healthy hosts;
+ * a host that refuses a connection or times out is passed over for {@link HOST_COOLDOWN_MS}, and a call that fails on
+ * one host moves its next attempt to another.
+ */
+export interface HostPool {
+  /** The host for the next attempt, avoiding those in `tried` (already failed in this call) when possible. */
+  pick(tried: ReadonlySet<string>): string;
+  /** Marks a host unreachable for a while. */
+  markDown(host: string): void;
+  /** Marks a host reachable again. */
+  markUp(host: string): void;
+}
+
+/** Creates a host pool over non-empty, already validated base URLs (`scheme://host[:port]`, no trailing slash). */
+export function createHostPool(hosts: readonly string[], now: () => number = Date.now): HostPool {
+  const downUntil = new Map<string, number>();
+  let cursor = 0;
+  const rotate = (candidates: readonly string[]): string => {
+    const host = candidates[cursor % candidates.length]!;
+    cursor = (cursor + 1) % hosts.length;
+    return host;
+  };
+  return {
+    pick(tried) {
+      if (hosts.length === 1) return hosts[0]!;
+      const t = now();
+      const untried = tried.size === 0 ? hosts : hosts.filter((h) => !tried.has(h));
+      const healthy = untried.filter((h) => (downUntil.get(h) ?? 0) <= t);
+      if (healthy.length > 0) return rotate(healthy);
+      // Every host is cooling down or already failed: the one that went down longest ago is the best bet.
+      const pool = untried.length > 0 ? untried : hosts;
+      return pool.reduce((best, h) => ((downUntil.get(h) ?? 0) < (downUntil.get(best) ?? 0) ? h : best));
+    },
+    markDown(host) {
+      downUntil.set(host, now() + HOST_COOLDOWN_MS);
+    },
+    markUp(host) {
+      if (downUntil.size > 0) downUntil.delete(host);
+    },
+  };
+}

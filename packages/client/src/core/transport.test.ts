@@ -1,0 +1,393 @@
+import { gzipSync } from 'node:zlib';
+import { classifyHttpStatus } from '@insight/protocol';
+import { Agent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalServer, refusedPort, reply, startServer } from '../../test/support/local-server.js';
+import { ApiError, ConnectionError, ResponseValidationError, TimeoutError, UserAbortError } from './errors.js';
+import type { AttemptInfo, Logger } from './logging.js';
+import { createRetryBudget } from './retry-budget.js';
+import {
+  type BufferedRequestSpec,
+  type RawResponse,
+  type TransportOptions,
+  createTransport,
+  normaliseBaseUrls,
+} from './transport.js';
+
+const servers: LocalServer[] = [];
+async function server(handler: Parameters<typeof startServer>[0]): Promise<LocalServer> {
+  const s = await startServer(handler);
+  servers.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** Success is HTTP 200; any other status is an ApiError classified by the protocol catalogue. */
+function parseText(response: RawResponse): string {
+  const text = Buffer.from(response.body).toString();
+  if (response.status === 200) return text;
+  const kind = classifyHttpStatus(response.status)!;
+  throw new ApiError(`HTTP ${response.status}`, { status: response.status, headers: response.headers, ...kind });
+}
+
+function spec(overrides: Partial<BufferedRequestSpec<string>> = {}): BufferedRequestSpec<string> {
+  return {
+    route: 'test.echo',
+    method: 'POST',
+    path: '/echo',
+    headers: { 'Request-Id': 'rid-1' },
+    body: 'hello',
+    requestId: 'rid-1',
+    replaySafe: true,
+    parse: parseText,
+    ...overrides,
+  };
+}
+
+const FAST: Partial<TransportOptions> = { backoff: { baseMs: 1, capMs: 5 }, timeout: 2_000 };
+
+function recorder() {
+  const attempts: AttemptInfo[] = [];
+  return { attempts, onAttempt: (info: AttemptInfo) => attempts.push(info) };
+}
+
+describe('createTransport: retries', () => {
+  it.each([
+    [503, true],
+    [500, true],
+    [429, true],
+    [408, true],
+    [400, false],
+    [404, false],
+    [401, false],
+  ])('HTTP %i is retried: %s', async (status, retried) => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, status, 'no') : reply(res, 200, 'ok')));
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({ ...FAST, hosts: [s.url], onAttempt });
+    const result = transport.request(spec());
+    if (retried) await expect(result).resolves.toBe('ok');
+    else await expect(result).rejects.toMatchObject({ name: 'ApiError', status, attempts: 1 });
+    expect(s.received).toHaveLength(retried ? 2 : 1);
+    expect(attempts.map((a) => a.status)).toEqual(retried ? [status, 200] : [status]);
+    await transport.close();
+  });
+
+  it('sends the same request id, body and headers on every attempt', async () => {
+    const s = await server((_req, res, i) => (i < 2 ? reply(res, 503) : reply(res, 200, 'ok')));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(s.received.map((r) => r.headers['request-id'])).toEqual(['rid-1', 'rid-1', 'rid-1']);
+    expect(s.received.map((r) => r.body.toString())).toEqual(['hello', 'hello', 'hello']);
+    await transport.close();
+  });
+
+  it('gives up after maxRetries, per client and per call', async () => {
+    const s = await server((_req, res) => reply(res, 503));
+    const transport = createTransport({ ...FAST, hosts: [s.url], maxRetries: 3 });
+    await expect(transport.request(spec())).rejects.toMatchObject({ status: 503, attempts: 4, retryable: true });
+    await expect(transport.request(spec(), { maxRetries: 0 })).rejects.toMatchObject({ attempts: 1 });
+    expect(s.received).toHaveLength(5);
+    await transport.close();
+  });
+
+  it('honours Retry-After (seconds) over the computed backoff', async () => {
+    const s = await server((_req, res, i) =>
+      i === 0 ? reply(res, 429, '', { 'Retry-After': '0.3' }) : reply(res, 200, 'ok'),
+    );
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({ ...FAST, hosts: [s.url], onAttempt });
+    const started = performance.now();
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(attempts[0]).toMatchObject({ status: 429, willRetry: true, retryDelayMs: 300 });
+    await transport.close();
+  });
+
+  it('retries a call that is not replay-safe only when the server cannot have processed it', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 503) : i === 1 ? reply(res, 429) : reply(res, 200)));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    // A 503 may have been applied: no replay without an idempotency key.
+    await expect(transport.request(spec({ replaySafe: false }))).rejects.toMatchObject({ status: 503, attempts: 1 });
+    // A 429 was refused before processing: replaying is safe.
+    await expect(transport.request(spec({ replaySafe: false }))).resolves.toBe('');
+    expect(s.received).toHaveLength(3);
+    await transport.close();
+  });
+
+  it('stops retrying when the client-wide retry budget is spent, and refills it on success', async () => {
+    let failing = true;
+    const s = await server((_req, res) => (failing ? reply(res, 503) : reply(res, 200, 'ok')));
+    const retryBudget = createRetryBudget({ capacity: 10, retryCost: 5, successRefill: 1 });
+    const transport = createTransport({ ...FAST, hosts: [s.url], maxRetries: 5, retryBudget });
+    // 10 tokens pay for two retries, then failures surface at once.
+    await expect(transport.request(spec())).rejects.toMatchObject({ attempts: 3 });
+    expect(retryBudget.available).toBe(0);
+    await expect(transport.request(spec())).rejects.toMatchObject({ attempts: 1 });
+    expect(s.received).toHaveLength(4);
+    failing = false;
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(retryBudget.available).toBe(1);
+    await transport.close();
+  });
+
+  it('hands the tokens of a retried call back when it finally succeeds', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 503) : reply(res, 200, 'ok')));
+    const retryBudget = createRetryBudget({ capacity: 100 });
+    const transport = createTransport({ ...FAST, hosts: [s.url], retryBudget });
+    await transport.request(spec());
+    expect(retryBudget.available).toBe(100);
+    await transport.close();
+  });
+});
+
+describe('createTransport: connections, timeouts and aborts', () => {
+  it('fails over to the next host when one refuses, without waiting', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const dead = `http://127.0.0.1:${await refusedPort()}`;
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({ ...FAST, hosts: [dead, s.url], onAttempt, backoff: { baseMs: 10_000 } });
+    for (let i = 0; i < 3; i++) await expect(transport.request(spec())).resolves.toBe('ok');
+    // The refusing host is tried once, then passed over while it cools down.
+    expect(attempts.map((a) => [a.host, a.error?.name ?? a.status])).toEqual([
+      [dead, 'ConnectionError'],
+      [s.url, 200],
+      [s.url, 200],
+      [s.url, 200],
+    ]);
+    expect(attempts[0]).toMatchObject({ willRetry: true, retryDelayMs: 0 });
+    await transport.close();
+  });
+
+  it('reports a refused connection as a ConnectionError with its code', async () => {
+    const dead = `http://127.0.0.1:${await refusedPort()}`;
+    const transport = createTransport({ ...FAST, hosts: [dead], maxRetries: 1 });
+    const error = await transport.request(spec()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', notSent: true, requestId: 'rid-1', attempts: 2 });
+    await transport.close();
+  });
+
+  it('times out each attempt and retries with the same request id', async () => {
+    const s = await server((_req, res, i) => {
+      if (i === 0) setTimeout(() => reply(res, 200, 'late'), 500);
+      else reply(res, 200, 'ok');
+    });
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({ ...FAST, hosts: [s.url], timeout: 100, onAttempt });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(attempts[0]?.error).toBeInstanceOf(TimeoutError);
+    expect(s.received.map((r) => r.headers['request-id'])).toEqual(['rid-1', 'rid-1']);
+    await transport.close();
+  });
+
+  it('throws a TimeoutError once the retries are spent, and honours a per-call timeout', async () => {
+    const s = await server((_req, res) => setTimeout(() => reply(res, 200, 'late'), 400));
+    const transport = createTransport({ ...FAST, hosts: [s.url], timeout: 5_000, maxRetries: 1 });
+    const started = performance.now();
+    const error = await transport.request(spec(), { timeout: 80 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 80, attempts: 2, requestId: 'rid-1' });
+    expect(performance.now() - started).toBeLessThan(400);
+    await transport.close();
+  });
+
+  it('stops at once when the caller aborts, during an attempt or a backoff wait', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 503) : setTimeout(() => reply(res, 200), 1_000)));
+    const transport = createTransport({ ...FAST, hosts: [s.url], backoff: { baseMs: 5_000, capMs: 5_000 } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const error = await transport.request(spec(), { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserAbortError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+
+    const inFlight = new AbortController();
+    setTimeout(() => inFlight.abort(), 50);
+    const second = await transport.request(spec(), { signal: inFlight.signal, maxRetries: 0 }).catch((e) => e);
+    expect(second).toBeInstanceOf(UserAbortError);
+    expect(await transport.request(spec(), { signal: AbortSignal.abort() }).catch((e) => e)).toBeInstanceOf(
+      UserAbortError,
+    );
+    await transport.close();
+  });
+});
+
+describe('createTransport: requests and answers', () => {
+  it('sends a JSON body on GET, with the query string in order', async () => {
+    const s = await server((req, res) => reply(res, 200, req.body));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    const result = await transport.request(
+      spec({ method: 'GET', path: '/preview', query: { b: 2, a: 'x y', skip: undefined }, body: '{"rule":1}' }),
+    );
+    expect(result).toBe('{"rule":1}');
+    expect(s.received[0]).toMatchObject({ method: 'GET', url: '/preview?b=2&a=x+y' });
+    await transport.close();
+  });
+
+  it('gunzips a gzip answer, and refuses one over the size cap', async () => {
+    const big = 'x'.repeat(10_000);
+    const s = await server((_req, res) => reply(res, 200, gzipSync(big), { 'Content-Encoding': 'gzip' }));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    await expect(transport.request(spec())).resolves.toBe(big);
+    const capped = createTransport({ ...FAST, hosts: [s.url], maxResponseBytes: 1_000 });
+    await expect(capped.request(spec())).rejects.toBeInstanceOf(ResponseValidationError);
+    await Promise.all([transport.close(), capped.close()]);
+  });
+
+  it('turns a parser failure into a ResponseValidationError', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'not json'));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    const error = await transport
+      .request(spec({ parse: (r) => JSON.parse(Buffer.from(r.body).toString()) }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ status: 200, requestId: 'rid-1', attempts: 1 });
+    await transport.close();
+  });
+
+  it('re-runs the auth hook on every attempt over the exact request sent', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 503) : reply(res, 200, 'ok')));
+    const seen: { query: string; host: string; body: string; headers: Record<string, string> }[] = [];
+    const transport = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      headers: { 'X-Default': 'd' },
+      authenticate: (req) => {
+        seen.push({ query: req.query, host: req.host, body: Buffer.from(req.body).toString(), headers: { ...req.headers } });
+        return { 'X-Signature': `sig-${seen.length}` };
+      },
+    });
+    await transport.request(spec({ query: { q: '1' } }), { headers: { 'X-Call': 'c' } });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toEqual({
+      query: 'q=1',
+      host: s.host,
+      body: 'hello',
+      headers: { 'X-Default': 'd', 'Request-Id': 'rid-1', 'X-Call': 'c', Host: s.host },
+    });
+    expect(s.received.map((r) => r.headers['x-signature'])).toEqual(['sig-1', 'sig-2']);
+    await transport.close();
+  });
+
+  it('refreshes credentials once on an auth error and replays', async () => {
+    let token = 'old';
+    const s = await server((req, res) => (req.headers.token === 'new' ? reply(res, 200, 'ok') : reply(res, 401)));
+    let refreshes = 0;
+    const transport = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      maxRetries: 0,
+      authenticate: () => ({ Token: token }),
+      refreshAuth: () => {
+        refreshes++;
+        token = 'new';
+        return true;
+      },
+    });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    token = 'stale';
+    const refreshing = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      authenticate: () => ({ Token: token }),
+      refreshAuth: () => true,
+    });
+    await expect(refreshing.request(spec())).rejects.toMatchObject({ status: 401, attempts: 2 });
+    expect(refreshes).toBe(1);
+    await Promise.all([transport.close(), refreshing.close()]);
+  });
+
+  it('streams a 2xx answer and turns an error status into the parsed error', async () => {
+    const s = await server((req, res) => {
+      if (req.url === '/fail') return reply(res, 403, 'denied');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      setTimeout(() => res.end('data: 2\n\n'), 150);
+    });
+    const transport = createTransport({ ...FAST, hosts: [s.url], timeout: 100 });
+    const parseError = (r: RawResponse) =>
+      new ApiError(Buffer.from(r.body).toString(), { status: r.status, errorClass: 'permanent', retryable: false });
+    const stream = await transport.stream({ ...spec({ method: 'GET', body: undefined }), parseError });
+    let text = '';
+    // The per-attempt timeout bounds the wait for the headers, not the life of the stream.
+    for await (const chunk of stream.body) text += chunk;
+    expect(text).toBe('data: 1\n\ndata: 2\n\n');
+    await expect(transport.stream({ ...spec({ path: '/fail' }), parseError })).rejects.toMatchObject({
+      status: 403,
+      message: 'denied',
+    });
+    await transport.close();
+  });
+
+  it('uses an injected dispatcher and leaves it open on close', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const dispatcher = new Agent();
+    const transport = createTransport({ ...FAST, hosts: [s.url], dispatcher });
+    await transport.request(spec());
+    await transport.close();
+    expect(dispatcher.closed).toBe(false);
+    await dispatcher.close();
+  });
+
+  it('rejects base URLs that are not scheme://host[:port]', () => {
+    expect(() => normaliseBaseUrls([])).toThrow(/at least one/);
+    expect(() => normaliseBaseUrls(['ftp://x'])).toThrow(/hosts\[0\] must use http or https/);
+    expect(() => normaliseBaseUrls(['http://ok', 'https://x/path'])).toThrow(/hosts\[1\]/);
+    expect(normaliseBaseUrls(['https://a.example.com/', 'http://127.0.0.1:80'])).toEqual([
+      'https://a.example.com',
+      'http://127.0.0.1',
+    ]);
+  });
+});
+
+describe('createTransport: observability', () => {
+  it('logs one line per attempt with route, status, latency and attempt, credentials redacted', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 503) : reply(res, 200, 'ok')));
+    const lines: [string, string, Record<string, unknown>][] = [];
+    const logger: Logger = {
+      debug: (m, f) => lines.push(['debug', m, f!]),
+      info: (m, f) => lines.push(['info', m, f!]),
+      warn: (m, f) => lines.push(['warn', m, f!]),
+      error: (m, f) => lines.push(['error', m, f!]),
+    };
+    const transport = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      logger,
+      authenticate: () => ({ Authorization: 'HMAC secret', 'Tenant-Signature': 'abc', 'X-Insight-Access-Token': 't' }),
+    });
+    await transport.request(spec());
+    expect(lines.map(([level]) => level)).toEqual(['warn', 'debug']);
+    expect(lines[0]![1]).toMatch(/^test\.echo POST \/echo -> 503 in \d+ ms \(attempt 1, request rid-1\)$/);
+    expect(lines[1]![2]).toMatchObject({ route: 'test.echo', status: 200, attempt: 2, requestId: 'rid-1' });
+    expect(typeof lines[1]![2].latencyMs).toBe('number');
+    const logged = JSON.stringify(lines);
+    expect(logged).not.toMatch(/HMAC secret|"abc"|"t"/);
+    expect(lines[0]![2].headers).toMatchObject({
+      Authorization: '[REDACTED]',
+      'Tenant-Signature': '[REDACTED]',
+      'X-Insight-Access-Token': '[REDACTED]',
+      'Request-Id': 'rid-1',
+    });
+    await transport.close();
+  });
+
+  it('keeps going when an onAttempt hook throws', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const errors: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) };
+    const transport = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      logger,
+      onAttempt: () => {
+        throw new Error('metrics down');
+      },
+    });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(errors).toEqual(['onAttempt hook threw']);
+    await transport.close();
+  });
+});

@@ -1,0 +1,513 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { gunzipCapped } from '@insight/protocol';
+import { Agent, type Dispatcher } from 'undici';
+import { type BackoffOptions, computeBackoff, parseRetryAfter } from './backoff.js';
+import {
+  ApiError,
+  ConnectionError,
+  InsightError,
+  ResponseValidationError,
+  TimeoutError,
+  UserAbortError,
+} from './errors.js';
+import { createHostPool } from './host-pool.js';
+import { type AttemptInfo, type Logger, redactHeaders } from './logging.js';
+import { createRetryBudget, type RetryBudget } from './retry-budget.js';
+
+/** HTTP methods the clients use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The request an auth hook signs: exactly what goes on the wire for this attempt. */
+export interface SignableRequest {
+  /** HTTP method. */
+  method: HttpMethod;
+  /** `host[:port]` as sent in the `Host` header. */
+  host: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query string without the leading `?` (empty when none). */
+  query: string;
+  /** Every header that will be sent, including `Host`. */
+  headers: Readonly<Record<string, string>>;
+  /** The body bytes as sent (empty when none). */
+  body: Uint8Array;
+}
+
+/**
+ * Returns the headers that authenticate one attempt. Runs again before every attempt, so that timestamps, nonces and
+ * signatures are fresh each time.
+ */
+export type AuthHook = (request: SignableRequest) => Record<string, string> | Promise<Record<string, string>>;
+
+/** An answer as the transport read it: decompressed body bytes and lower-case header names. */
+export interface RawResponse {
+  /** HTTP status. */
+  status: number;
+  /** Headers with lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The body, gunzipped when the server sent `Content-Encoding: gzip`. */
+  body: Uint8Array;
+}
+
+/** Settings shared by every call of one client. */
+export interface TransportOptions {
+  /** Base URLs (`scheme://host[:port]`) of the service; several enable failover. */
+  hosts: readonly string[];
+  /**
+   * The undici dispatcher that carries the requests (proxies, custom TLS, keep-alive tuning, `MockAgent` in tests).
+   * @default a keep-alive `Agent` owned by the client and closed by `close()`
+   */
+  dispatcher?: Dispatcher | undefined;
+  /** Per-attempt timeout, in ms, from sending to the last byte of the answer. @default 60000 */
+  timeout?: number | undefined;
+  /** Retries after the first attempt (0 disables retrying). @default 2 */
+  maxRetries?: number | undefined;
+  /** Delays between attempts. @default `{ baseMs: 100, capMs: 5000 }` */
+  backoff?: BackoffOptions | undefined;
+  /** Client-wide retry allowance. @default a fresh `createRetryBudget()` */
+  retryBudget?: RetryBudget | undefined;
+  /** Largest answer accepted, in bytes, before and after gunzip. @default 16777216 (16 MiB) */
+  maxResponseBytes?: number | undefined;
+  /** Headers sent with every call. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Signs each attempt. */
+  authenticate?: AuthHook | undefined;
+  /**
+   * Called once per call when an attempt fails with an `auth` error: refresh the credentials and return `true` to
+   * replay the call at once (the replay is not counted as a retry).
+   */
+  refreshAuth?: ((error: ApiError) => boolean | Promise<boolean>) | undefined;
+  /** Receives one line per attempt, credentials redacted. */
+  logger?: Logger | undefined;
+  /** Called after every attempt, e.g. to feed metrics. */
+  onAttempt?: ((info: AttemptInfo) => void) | undefined;
+}
+
+/** Per-call overrides of the client's settings. */
+export interface CallOptions {
+  /** Per-attempt timeout for this call, in ms. */
+  timeout?: number | undefined;
+  /** Retries for this call. */
+  maxRetries?: number | undefined;
+  /** Aborts the call, including any wait between attempts. */
+  signal?: AbortSignal | undefined;
+  /** Extra headers for this call. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Called after every attempt of this call, in addition to the client's hook. */
+  onAttempt?: ((info: AttemptInfo) => void) | undefined;
+}
+
+/** Query parameters; `undefined` values are left out. */
+export type QueryParams = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** What the client layer asks the transport to send. */
+export interface RequestSpec {
+  /** Stable operation name for logs and metrics, e.g. `byteair.callback`. */
+  route: string;
+  /** HTTP method. */
+  method: HttpMethod;
+  /** Path under the base URL, starting with `/`. */
+  path: string;
+  /** Query parameters, in the order given. */
+  query?: QueryParams | undefined;
+  /** Headers of this request. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** The body; strings are sent as UTF-8. A body on `GET` is sent too. */
+  body?: Uint8Array | string | undefined;
+  /** The id that identifies this call on every attempt (the caller puts it in the header the service expects). */
+  requestId: string;
+  /**
+   * Whether the service recognises a replay (same request id, idempotent operation). When false, only failures that
+   * prove the request was not processed (refused connections, throttling) are retried.
+   */
+  replaySafe: boolean;
+}
+
+/** A request whose answer is read in full and turned into a value. */
+export interface BufferedRequestSpec<T> extends RequestSpec {
+  /** Turns the answer into the result, or throws an `ApiError`/`ResponseValidationError`. */
+  parse(response: RawResponse, attempt: number): T;
+}
+
+/** A request whose successful answer is consumed as a stream (server-sent events). */
+export interface StreamRequestSpec extends RequestSpec {
+  /** Turns a non-2xx answer into the error to throw. */
+  parseError(response: RawResponse): InsightError;
+}
+
+/** A successful streamed answer. */
+export interface StreamResponse {
+  /** HTTP status (2xx). */
+  status: number;
+  /** Headers with lower-case names. */
+  headers: Record<string, string>;
+  /** The body bytes as they arrive; destroy it to stop early. The caller's signal stays linked to it. */
+  body: Readable;
+  /** The request id of the call. */
+  requestId: string;
+}
+
+/** The HTTP engine under both clients: timeouts, retries, failover, auth hooks and per-attempt observability. */
+export interface Transport {
+  /** Sends a request and parses its answer, retrying as configured. */
+  request<T>(spec: BufferedRequestSpec<T>, options?: CallOptions): Promise<T>;
+  /** Sends a request and returns its body as a stream once a 2xx status arrives; retries only until then. */
+  stream(spec: StreamRequestSpec, options?: CallOptions): Promise<StreamResponse>;
+  /** Closes the dispatcher if the transport created it. */
+  close(): Promise<void>;
+}
+
+/** Default per-attempt timeout, in ms. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default number of retries after the first attempt. */
+export const DEFAULT_MAX_RETRIES = 2;
+/** Default cap on answer size, in bytes. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+type StreamBody = Dispatcher.ResponseData['body'];
+
+/** An answer: read in full, or (2xx in stream mode) still streaming. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | StreamBody;
+}
+
+interface Target {
+  base: string;
+  authority: string;
+}
+
+interface Sent {
+  status?: number;
+  code?: number;
+  headers: Record<string, string>;
+}
+
+/**
+ * Parses and checks base URLs: `http(s)://host[:port]` with no path, query or credentials.
+ *
+ * @throws TypeError naming the offending entry
+ */
+export function normaliseBaseUrls(hosts: readonly string[], field = 'hosts'): string[] {
+  if (hosts.length === 0) throw new TypeError(`${field} must list at least one base URL`);
+  return hosts.map((raw, i) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new TypeError(
+        `${field}[${i}] must be an absolute URL like https://host[:port], got ${JSON.stringify(raw)}`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`${field}[${i}] must use http or https, got ${url.protocol}`);
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+      throw new TypeError(`${field}[${i}] must be scheme://host[:port] only, got ${JSON.stringify(raw)}`);
+    }
+    return url.origin;
+  });
+}
+
+/** Creates the transport of one client. */
+export function createTransport(options: TransportOptions): Transport {
+  const targets = new Map<string, Target>(
+    normaliseBaseUrls(options.hosts).map((base) => [base, { base, authority: new URL(base).host }]),
+  );
+  const pool = createHostPool([...targets.keys()]);
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher = options.dispatcher ?? new Agent();
+  const budget = options.retryBudget ?? createRetryBudget();
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const { logger, authenticate, refreshAuth } = options;
+
+  function shouldRetry(error: InsightError, replaySafe: boolean): boolean {
+    if (error instanceof ConnectionError) return replaySafe || error.notSent;
+    if (error instanceof ApiError) return error.retryable && (replaySafe || error.errorClass === 'throttling');
+    return false;
+  }
+
+  function report(info: AttemptInfo, call: CallOptions): void {
+    const hooks = [options.onAttempt, call.onAttempt];
+    for (const hook of hooks) {
+      if (!hook) continue;
+      try {
+        hook(info);
+      } catch (hookError) {
+        logger?.error('onAttempt hook threw', { route: info.route, requestId: info.requestId, error: hookError });
+      }
+    }
+    if (!logger) return;
+    const outcome = info.status ?? info.error?.name ?? 'ok';
+    const code = info.code === undefined ? '' : ` code=${info.code}`;
+    const line = `${info.route} ${info.method} ${info.path} -> ${outcome}${code} in ${info.latencyMs} ms (attempt ${info.attempt}, request ${info.requestId})`;
+    const { error, ...fields } = info;
+    const data = error ? { ...fields, error: error.message } : fields;
+    if (!info.error) logger.debug(line, data);
+    else if (info.willRetry) logger.warn(line, data);
+    else logger.error(line, data);
+  }
+
+  async function send(
+    target: Target,
+    spec: RequestSpec,
+    body: Uint8Array,
+    pathWithQuery: string,
+    queryString: string,
+    call: CallOptions,
+    sent: Sent,
+    mode: 'buffer' | 'stream',
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {
+      ...options.headers,
+      ...spec.headers,
+      ...call.headers,
+      Host: target.authority,
+    };
+    if (authenticate) {
+      Object.assign(
+        headers,
+        await authenticate({
+          method: spec.method,
+          host: target.authority,
+          path: spec.path,
+          query: queryString,
+          headers,
+          body,
+        }),
+      );
+    }
+    sent.headers = headers;
+    const timeoutMs = call.timeout ?? options.timeout ?? DEFAULT_TIMEOUT_MS;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const userSignal = call.signal;
+    const onUserAbort = () => controller.abort();
+    userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    const release = () => {
+      clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onUserAbort);
+    };
+    const fail = (cause: unknown): InsightError => {
+      if (cause instanceof InsightError) return cause;
+      if (userSignal?.aborted) return new UserAbortError({ requestId: spec.requestId, cause });
+      if (timedOut) return new TimeoutError(timeoutMs, { requestId: spec.requestId, host: target.base, cause });
+      const code = (cause as { code?: unknown })?.code;
+      return new ConnectionError(`${spec.method} ${target.base}${spec.path} failed: ${(cause as Error)?.message}`, {
+        requestId: spec.requestId,
+        host: target.base,
+        code: typeof code === 'string' ? code : undefined,
+        cause,
+      });
+    };
+    try {
+      if (userSignal?.aborted) throw new UserAbortError({ requestId: spec.requestId });
+      const response = await dispatcher.request({
+        origin: target.base,
+        path: pathWithQuery,
+        method: spec.method,
+        headers,
+        body: body.length > 0 ? body : undefined,
+        signal: controller.signal,
+      });
+      sent.status = response.statusCode;
+      const responseHeaders = flattenHeaders(response.headers);
+      if (mode === 'stream' && response.statusCode >= 200 && response.statusCode < 300) {
+        // The timeout bounds the wait for the answer; a stream then lives as long as its consumer wants.
+        clearTimeout(timer);
+        response.body.once('close', release);
+        return { status: response.statusCode, headers: responseHeaders, body: response.body };
+      }
+      const raw = await readBody(response.body, responseHeaders, maxResponseBytes, spec.requestId, response.statusCode);
+      release();
+      return { status: response.statusCode, headers: responseHeaders, body: raw };
+    } catch (cause) {
+      release();
+      throw fail(cause);
+    }
+  }
+
+  async function execute<T>(
+    spec: RequestSpec,
+    call: CallOptions,
+    mode: 'buffer' | 'stream',
+    finish: (answer: Answer, attempt: number) => T,
+  ): Promise<T> {
+    const body = typeof spec.body === 'string' ? Buffer.from(spec.body) : (spec.body ?? EMPTY);
+    const queryString = encodeQuery(spec.query);
+    const pathWithQuery = queryString ? `${spec.path}?${queryString}` : spec.path;
+    const maxRetries = call.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    const tried = new Set<string>();
+    const listening = Boolean(logger || options.onAttempt || call.onAttempt);
+    let retries = 0;
+    let spent = 0;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const target = targets.get(pool.pick(tried))!;
+      const started = performance.now();
+      const sent: Sent = { headers: {} };
+      let error: InsightError;
+      try {
+        const response = await send(target, spec, body, pathWithQuery, queryString, call, sent, mode);
+        const result = finish(response, attempt);
+        budget.recordSuccess(spent);
+        pool.markUp(target.base);
+        if (listening) {
+          const latencyMs = Math.round(performance.now() - started);
+          report(attemptInfo(spec, target, pathWithQuery, attempt, sent, latencyMs, undefined, false), call);
+        }
+        return result;
+      } catch (cause) {
+        error =
+          cause instanceof InsightError
+            ? cause
+            : new ResponseValidationError(`could not read the answer: ${(cause as Error)?.message}`, {
+                requestId: spec.requestId,
+                status: sent.status ?? 0,
+                cause,
+              });
+      }
+      error.attempts = attempt;
+      if (error instanceof ApiError) {
+        sent.code = error.code;
+        sent.status = error.status;
+      }
+      if (error instanceof ConnectionError) {
+        pool.markDown(target.base);
+        tried.add(target.base);
+      }
+      let willRetry = false;
+      let retryDelayMs: number | undefined;
+      if (error instanceof ApiError && error.errorClass === 'auth' && refreshAuth && !refreshed) {
+        refreshed = true;
+        willRetry = await refreshAuth(error);
+        retryDelayMs = 0;
+      } else if (retries < maxRetries && shouldRetry(error, spec.replaySafe)) {
+        const cost = budget.tryAcquire(error instanceof TimeoutError);
+        if (cost !== false) {
+          spent += cost;
+          willRetry = true;
+          const failingOver = error instanceof ConnectionError && tried.size < targets.size;
+          retryDelayMs = failingOver
+            ? 0
+            : ((error instanceof ApiError ? parseRetryAfter(error.headers['retry-after']) : undefined) ??
+              computeBackoff(retries, options.backoff));
+          retries++;
+        }
+      }
+      if (listening) {
+        const latencyMs = Math.round(performance.now() - started);
+        report(
+          attemptInfo(spec, target, pathWithQuery, attempt, sent, latencyMs, error, willRetry, retryDelayMs),
+          call,
+        );
+      }
+      if (!willRetry) throw error;
+      if (retryDelayMs) {
+        try {
+          await delay(retryDelayMs, undefined, { signal: call.signal });
+        } catch (abort) {
+          const aborted = new UserAbortError({ requestId: spec.requestId, cause: abort });
+          aborted.attempts = attempt;
+          throw aborted;
+        }
+      }
+    }
+  }
+
+  function attemptInfo(
+    spec: RequestSpec,
+    target: Target,
+    path: string,
+    attempt: number,
+    sent: Sent,
+    latencyMs: number,
+    error: InsightError | undefined,
+    willRetry: boolean,
+    retryDelayMs?: number,
+  ): AttemptInfo {
+    return {
+      route: spec.route,
+      method: spec.method,
+      host: target.base,
+      path,
+      attempt,
+      requestId: spec.requestId,
+      status: sent.status,
+      code: sent.code,
+      latencyMs,
+      error,
+      willRetry,
+      retryDelayMs,
+      headers: redactHeaders(sent.headers),
+    };
+  }
+
+  return {
+    request(spec, call = {}) {
+      return execute(spec, call, 'buffer', (answer, attempt) => spec.parse(answer as RawResponse, attempt));
+    },
+    stream(spec, call = {}) {
+      return execute(spec, call, 'stream', ({ status, headers, body }) => {
+        if (body instanceof Uint8Array) throw spec.parseError({ status, headers, body });
+        return { status, headers, body, requestId: spec.requestId };
+      });
+    },
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+
+function encodeQuery(query: QueryParams | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value));
+  return params.toString();
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  headers: Record<string, string>,
+  maxBytes: number,
+  requestId: string,
+  status: number,
+): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new ResponseValidationError(`answer exceeds ${maxBytes} bytes`, { requestId, status });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  if (headers['content-encoding']?.toLowerCase() !== 'gzip' || bytes.length === 0) return bytes;
+  try {
+    return gunzipCapped(bytes, { maxBytes });
+  } catch (cause) {
+    throw new ResponseValidationError(`could not gunzip the answer: ${(cause as Error).message}`, {
+      requestId,
+      status,
+      cause,
+    });
+  }
+}

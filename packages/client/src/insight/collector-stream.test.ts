@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, UserAbortError } from '../core/errors.js';
+import { type CollectorStreamOptions, streamCollector } from './collector-stream.js';
+import { mergeAsync } from './merge.js';
+
+const encoder = new TextEncoder();
+
+function event(offset: number): string {
+  return `id: 0:${offset}\ndata: {"offset":${offset}}\n\n`;
+}
+
+/** A server for one collector holding offsets [0, last]; `script` decides how each connection behaves. */
+function fakeCollector(
+  last: number,
+  script: (connection: number, start: number) => { upTo: number; end: 'close' | 'reset' | 'hang' },
+) {
+  const starts: number[] = [];
+  const connect = async (start: number, signal: AbortSignal) => {
+    starts.push(start);
+    const { upTo, end } = script(starts.length, start);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      // Servers may resend the event just before the requested start; the stream must skip it.
+      for (let offset = Math.max(0, start - 1); offset <= Math.min(upTo, last); offset++) {
+        yield encoder.encode(event(offset));
+      }
+      yield encoder.encode(': heartbeat\n');
+      if (end === 'reset') throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+      if (end === 'hang') {
+        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      }
+    }
+    return body();
+  };
+  return { starts, connect };
+}
+
+function options(
+  server: ReturnType<typeof fakeCollector>,
+  last: number,
+  overrides: Partial<CollectorStreamOptions<number>> = {},
+): CollectorStreamOptions<number> {
+  return {
+    collector: '0',
+    start: 0,
+    connect: server.connect,
+    parse: (data) => {
+      const offset = (JSON.parse(data) as { offset: number }).offset;
+      return { item: offset, next: offset + 1 };
+    },
+    isComplete: async (next) => next > last,
+    heartbeatTimeoutMs: 1_000,
+    reconnect: { baseDelayMs: 1, maxDelayMs: 5 },
+    ...overrides,
+  };
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('streamCollector', () => {
+  it('resumes after resets and early ends from the offset after the last one yielded, without repeats', async () => {
+    const server = fakeCollector(29, (connection, start) => ({
+      upTo: start + 6,
+      end: connection % 2 === 0 ? 'reset' : 'close',
+    }));
+    expect(await collect(streamCollector(options(server, 29)))).toEqual(range(0, 29));
+    expect(server.starts).toEqual([0, 7, 14, 21, 28]);
+  });
+
+  it('starts from the requested offset', async () => {
+    const server = fakeCollector(9, () => ({ upTo: 9, end: 'close' }));
+    expect(await collect(streamCollector(options(server, 9, { start: 6 })))).toEqual([6, 7, 8, 9]);
+  });
+
+  it('reconnects when the connection falls silent past the heartbeat timeout', async () => {
+    const server = fakeCollector(5, (connection) => ({ upTo: connection === 1 ? 2 : 5, end: 'hang' }));
+    const started = performance.now();
+    const items: number[] = [];
+    for await (const item of streamCollector(options(server, 5, { heartbeatTimeoutMs: 60 }))) {
+      items.push(item);
+      if (item === 5) break;
+    }
+    expect(items).toEqual(range(0, 5));
+    expect(server.starts).toEqual([0, 3]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('does not count the time the consumer spends on an item as silence', async () => {
+    const server = fakeCollector(3, () => ({ upTo: 3, end: 'close' }));
+    const items: number[] = [];
+    for await (const item of streamCollector(options(server, 3, { heartbeatTimeoutMs: 40 }))) {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      items.push(item);
+    }
+    expect(items).toEqual(range(0, 3));
+    expect(server.starts).toEqual([0]);
+  });
+
+  it('gives up after the configured reconnections without progress', async () => {
+    const server = fakeCollector(5, () => ({ upTo: -1, end: 'reset' }));
+    const failure = collect(streamCollector(options(server, 5, { reconnect: { maxAttempts: 3, baseDelayMs: 1 } })));
+    await expect(failure).rejects.toBeInstanceOf(ConnectionError);
+    await expect(failure).rejects.toThrow('gave up after 3 reconnections');
+    expect(server.starts).toHaveLength(4);
+  });
+
+  it('passes on errors that are not drops (a malformed event) without reconnecting', async () => {
+    const server = fakeCollector(5, () => ({ upTo: 5, end: 'close' }));
+    const stream = streamCollector(
+      options(server, 5, {
+        parse: () => {
+          throw new TypeError('event data: offset must be an integer');
+        },
+      }),
+    );
+    await expect(collect(stream)).rejects.toThrow('offset must be an integer');
+    expect(server.starts).toEqual([0]);
+  });
+
+  it('stops with UserAbortError when the caller aborts, even while waiting on a silent connection', async () => {
+    const server = fakeCollector(100, () => ({ upTo: 1, end: 'hang' }));
+    const controller = new AbortController();
+    const items: number[] = [];
+    const run = (async () => {
+      for await (const item of streamCollector(options(server, 100, { signal: controller.signal }))) items.push(item);
+    })();
+    setTimeout(() => controller.abort(), 30);
+    await expect(run).rejects.toBeInstanceOf(UserAbortError);
+    expect(items).toEqual([0, 1]);
+  });
+});
+
+describe('mergeAsync', () => {
+  it('interleaves several collectors and yields everything once', async () => {
+    const streams = [0, 1, 2].map((n) => {
+      const server = fakeCollector(9 + n, (_, start) => ({
+        upTo: start + 3,
+        end: start + 3 >= 9 + n ? 'close' : 'reset',
+      }));
+      return streamCollector(options(server, 9 + n));
+    });
+    const items = await collect(mergeAsync(streams));
+    expect(items.sort((a, b) => a - b)).toEqual(
+      [...range(0, 9), ...range(0, 10), ...range(0, 11)].sort((a, b) => a - b),
+    );
+  });
+
+  it('fails when one source fails', async () => {
+    async function* failing() {
+      yield 1;
+      throw new Error('source broke');
+    }
+    async function* endless() {
+      for (;;) {
+        yield 2;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    await expect(collect(mergeAsync([failing(), endless()]))).rejects.toThrow('source broke');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * One collector's event stream that survives drops: it reconnects from the offset after the last one it yielded when
+ * the connection breaks, ends early or falls silent for longer than the heartbeat allows.
+ */
+import { ConnectionError, UserAbortError } from '../core/errors.js';
+import { abortableSleep } from './pacer.js';
+import { readSse } from './sse-parser.js';
+
+/** How the stream reconnects. */
+export interface ReconnectOptions {
+  /**
+   * Consecutive reconnections without receiving an event before the stream gives up.
+   * @default 8
+   */
+  readonly maxAttempts?: number;
+  /**
+   * First backoff delay in milliseconds; doubling per consecutive failure, with full jitter.
+   * @default 100
+   */
+  readonly baseDelayMs?: number;
+  /**
+   * Longest backoff delay in milliseconds.
+   * @default 10000
+   */
+  readonly maxDelayMs?: number;
+}
+
+/** What a collector stream needs from the client. */
+export interface CollectorStreamOptions<T> {
+  /** The collector id, for error messages. */
+  readonly collector: string;
+  /** The first position wanted (inclusive). */
+  readonly start: number;
+  /** Opens the stream at `start` and returns its body; connection-level retries happen inside. */
+  readonly connect: (start: number, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>>;
+  /** Parses one event's `data`; returns the item and the position to resume from after it. */
+  readonly parse: (data: string) => { readonly item: T; readonly next: number };
+  /** Called when the server ends the stream cleanly: `true` ends the iteration, `false` reconnects. */
+  readonly isComplete: (next: number) => Promise<boolean>;
+  /** Silence (no event, no heartbeat comment) after which the connection is considered dead, in milliseconds. */
+  readonly heartbeatTimeoutMs: number;
+  /** Reconnection policy. */
+  readonly reconnect?: ReconnectOptions | undefined;
+  /** Stops the stream. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The connection fell silent for longer than the heartbeat timeout. */
+class HeartbeatTimeout extends Error {
+  override name = 'HeartbeatTimeout';
+}
+
+/** Reads one collector, reconnecting as needed; each item is yielded once, in order. */
+export async function* streamCollector<T>(options: CollectorStreamOptions<T>): AsyncGenerator<T> {
+  const maxAttempts = options.reconnect?.maxAttempts ?? 8;
+  const baseDelayMs = options.reconnect?.baseDelayMs ?? 100;
+  const maxDelayMs = options.reconnect?.maxDelayMs ?? 10_000;
+  let next = options.start;
+  let failures = 0;
+  for (;;) {
+    throwIfAborted(options.signal);
+    const connection = new AbortController();
+    const onAbort = () => connection.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // The consumer's time is not the server's silence: while an item is being handled the watchdog only re-arms.
+    let handling = false;
+    const watchdog = setTimeout(() => {
+      if (handling) watchdog.refresh();
+      else connection.abort(new HeartbeatTimeout(`no data for ${options.heartbeatTimeoutMs} ms`));
+    }, options.heartbeatTimeoutMs);
+    let failure: unknown;
+    try {
+      const body = await options.connect(next, connection.signal);
+      watchdog.refresh();
+      for await (const message of readSse(body)) {
+        // A body is expected to end when its signal aborts; this also covers one that keeps yielding buffered data.
+        connection.signal.throwIfAborted();
+        if (message.kind === 'comment') {
+          watchdog.refresh();
+          continue;
+        }
+        const { item, next: after } = options.parse(message.data);
+        // After a reconnect the server may repeat what was already yielded; positions only move forward.
+        if (after <= next) continue;
+        next = after;
+        failures = 0;
+        handling = true;
+        yield item;
+        handling = false;
+        watchdog.refresh();
+      }
+      if (await options.isComplete(next)) return;
+      failure = new ConnectionError(`collector ${options.collector}: stream ended before its last offset`);
+    } catch (error) {
+      if (options.signal?.aborted) throw new UserAbortError({ cause: options.signal.reason });
+      if (!isStreamDrop(error, connection.signal)) throw error;
+      failure = connection.signal.reason instanceof HeartbeatTimeout ? connection.signal.reason : error;
+    } finally {
+      clearTimeout(watchdog);
+      options.signal?.removeEventListener('abort', onAbort);
+      connection.abort();
+    }
+    failures++;
+    if (failures > maxAttempts) {
+      throw new ConnectionError(
+        `collector ${options.collector}: gave up after ${maxAttempts} reconnections without progress`,
+        { cause: failure },
+      );
+    }
+    const delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
+    try {
+      await abortableSleep(delay, options.signal);
+    } catch {
+      throw new UserAbortError({ cause: options.signal?.reason });
+    }
+  }
+}
+
+/** System and stream error codes of a connection lost while its body was being read. */
+const BODY_DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** A dropped or silent connection is worth a reconnect; an error the service answered with is not. */
+function isStreamDrop(error: unknown, connection: AbortSignal): boolean {
+  if (connection.reason instanceof HeartbeatTimeout) return true;
+  if (error instanceof ConnectionError) return true;
+  // Errors raised while reading the body: undici socket errors, resets, premature close.
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('UND_ERR_') || BODY_DROP_CODES.has(code));
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UserAbortError({ cause: signal.reason });
+}

@@ -1,0 +1,237 @@
+/**
+ * Consumption streams: one connection per collector, so that each collector resumes from its own offset after a drop
+ * (`start_offset` applies to every collector of a connection). Events arrive as `id: {collector}:{offset}` with the
+ * post in `data`; the next connection of a collector starts at the last offset seen plus one.
+ */
+import { setMaxListeners } from 'node:events';
+import { type BacktrackTaskInfo, INSIGHT_LIMITS, type ItemDoc, StreamEvent } from '@insight/protocol';
+import { ResponseValidationError } from '../core/errors.js';
+import type { InsightApi } from './api.js';
+import { type ReconnectOptions, streamCollector } from './collector-stream.js';
+import { mergeAsync } from './merge.js';
+import { BacktrackTaskFailedError } from './wait.js';
+
+/** One post delivered by a consumption stream. */
+export interface InsightDelivery {
+  /** The collector it came from, `"0"`…`"19"`. */
+  readonly collector: string;
+  /** Its position in the collector; `(collector, offset)` identifies a delivery. */
+  readonly offset: number;
+  /** The service's message id. */
+  readonly msgId: string;
+  /** The post. */
+  readonly doc: ItemDoc;
+}
+
+/** Settings shared by both streams. */
+export interface StreamSettings {
+  /**
+   * Silence after which a connection is considered dead and replaced, in ms. The service sends a heartbeat every 15 s.
+   * @default 45000
+   */
+  heartbeatTimeoutMs?: number | undefined;
+  /** How dropped connections are replaced. */
+  reconnect?: ReconnectOptions | undefined;
+}
+
+/** Options of `stream.backtrack`. */
+export interface BacktrackStreamOptions extends StreamSettings {
+  /** The backtrack task. */
+  taskId: number;
+  /** Collectors to read. @default all 20, `"0"`…`"19"` */
+  collectors?: readonly string[] | undefined;
+  /** First offset to read (inclusive): one for every collector, or per collector (missing ones start at 0). @default 0 */
+  from?: number | Readonly<Record<string, number>> | undefined;
+  /** Stops the stream. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of `stream.realtime`. */
+export interface RealtimeStreamOptions extends StreamSettings {
+  /** Collectors to read. @default all 10, `"0"`…`"9"` */
+  collectors?: readonly string[] | undefined;
+  /**
+   * Where to start: a time (realtime offsets are hit times in ms) for every collector, or the next offset per
+   * collector to resume from. @default now, as the service decides
+   */
+  since?: Date | number | Readonly<Record<string, number>> | undefined;
+  /** Only hits of synchronous tasks. */
+  syncOnly?: boolean | undefined;
+  /** Stops the stream. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Default silence before a stream connection is replaced, in ms: three missed 15-second heartbeats. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
+
+/** What the stream functions need from the client. */
+export interface StreamContext {
+  readonly api: InsightApi;
+  readonly getTaskInfo: (taskId: number, signal: AbortSignal | undefined) => Promise<BacktrackTaskInfo>;
+  readonly defaults: StreamSettings;
+}
+
+/** Options of {@link streamBacktrackCollector}. */
+export interface CollectorReadOptions extends StreamSettings {
+  readonly taskId: number;
+  readonly collector: string;
+  /** First offset to read (inclusive). */
+  readonly from: number;
+  /** The task is known to be finished: a clean end of the stream is then final. */
+  readonly finished?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads one collector of a backtrack task to its end. The server ends the stream of a finished task after the
+ * collector's last offset; any other end is a drop, and the stream resumes where it stopped.
+ */
+export function streamBacktrackCollector(
+  context: StreamContext,
+  options: CollectorReadOptions,
+): AsyncGenerator<InsightDelivery> {
+  const { taskId, collector } = options;
+  let finishedInfo: BacktrackTaskInfo | undefined;
+  let endIsFinal = options.finished === true;
+  let openedAfterFinish = false;
+  return streamCollector({
+    collector,
+    start: options.from,
+    connect: (start, signal) => {
+      openedAfterFinish = endIsFinal;
+      return context.api.openStream('backtrackStream', { task_id: taskId, collector, start_offset: start }, signal);
+    },
+    parse: (data) => parseDelivery(data, collector),
+    isComplete: async (next) => {
+      // Once the task has finished, the server only ends a stream it has exhausted: trust the end.
+      if (openedAfterFinish) return true;
+      finishedInfo ??= await context.getTaskInfo(taskId, options.signal).then((info) => {
+        if (info.task_status === 'failed') throw new BacktrackTaskFailedError(taskId, info);
+        return info.task_status === 'finished' ? info : undefined;
+      });
+      if (!finishedInfo) return false;
+      endIsFinal = true;
+      // A last offset that is a gap (a withheld post) is never delivered; the next connection settles it.
+      return next > (finishedInfo.collector_cur_max_offset[collector] ?? -1);
+    },
+    heartbeatTimeoutMs:
+      options.heartbeatTimeoutMs ?? context.defaults.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    reconnect: options.reconnect ?? context.defaults.reconnect,
+    signal: options.signal,
+  });
+}
+
+/** `stream.backtrack`: every selected collector of a task, interleaved as the posts arrive. */
+export async function* streamBacktrack(
+  context: StreamContext,
+  options: BacktrackStreamOptions,
+): AsyncGenerator<InsightDelivery> {
+  const collectors = options.collectors ?? collectorIds(INSIGHT_LIMITS.backtrackCollectors);
+  const controller = new AbortController();
+  const signal = linkSignal(options.signal, controller);
+  try {
+    yield* mergeAsync(
+      collectors.map((collector) =>
+        streamBacktrackCollector(context, {
+          ...options,
+          collector,
+          from: startOf(options.from, collector, 0),
+          signal,
+        }),
+      ),
+    );
+  } finally {
+    controller.abort();
+  }
+}
+
+/** `stream.realtime`: the business's realtime hits, every selected collector interleaved; it never ends by itself. */
+export async function* streamRealtime(
+  context: StreamContext,
+  options: RealtimeStreamOptions = {},
+): AsyncGenerator<InsightDelivery> {
+  const collectors = options.collectors ?? collectorIds(INSIGHT_LIMITS.realtimeCollectors);
+  const since = options.since instanceof Date ? options.since.getTime() : options.since;
+  const controller = new AbortController();
+  const signal = linkSignal(options.signal, controller);
+  try {
+    yield* mergeAsync(
+      collectors.map((collector) => {
+        const first = startOf(since, collector, undefined);
+        return streamCollector({
+          collector,
+          start: first ?? -1,
+          connect: (start, signal) =>
+            context.api.openStream(
+              'realtimeStream',
+              {
+                collector,
+                // Before the first event, an absent `since` leaves the start to the service (now).
+                start_offset: start < 0 ? undefined : start,
+                sync_only: options.syncOnly === undefined ? undefined : String(options.syncOnly),
+              },
+              signal,
+            ),
+          parse: (data) => parseDelivery(data, collector),
+          isComplete: async () => false,
+          heartbeatTimeoutMs:
+            options.heartbeatTimeoutMs ?? context.defaults.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+          reconnect: options.reconnect ?? context.defaults.reconnect,
+          signal,
+        });
+      }),
+    );
+  } finally {
+    controller.abort();
+  }
+}
+
+/** Parses and validates one event of a collector's stream; returns it with the offset to resume from. */
+function parseDelivery(data: string, collector: string): { item: InsightDelivery; next: number } {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw new ResponseValidationError(`stream event of collector ${collector}: data is not JSON`, { status: 200 });
+  }
+  const parsed = StreamEvent.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`);
+    throw new ResponseValidationError(`stream event of collector ${collector}: ${problems.join('; ')}`, {
+      status: 200,
+    });
+  }
+  const event = parsed.data;
+  if (event.collector !== collector) {
+    throw new ResponseValidationError(
+      `stream event: collector ${JSON.stringify(event.collector)} on the stream of collector ${collector}`,
+      { status: 200 },
+    );
+  }
+  return {
+    item: { collector, offset: event.offset, msgId: event.msg_id, doc: event.item_doc },
+    next: event.offset + 1,
+  };
+}
+
+function startOf<T extends number | undefined>(
+  from: number | Readonly<Record<string, number>> | undefined,
+  collector: string,
+  fallback: T,
+): number | T {
+  if (typeof from === 'number') return from;
+  return from?.[collector] ?? fallback;
+}
+
+/** Collector ids `"0"`…`"{count-1}"`. */
+export function collectorIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => String(i));
+}
+
+/** The caller's signal combined with the stream's own, so that a stream can stop its connections when it ends. */
+export function linkSignal(signal: AbortSignal | undefined, controller: AbortController): AbortSignal {
+  const linked = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+  // Every collector's connection listens to it: twenty collectors are expected, not a leak.
+  setMaxListeners(0, linked);
+  return linked;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createStaticTokenManager, createTokenManager, type IssuedToken } from './token-manager.js';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('createTokenManager', () => {
+  it('fetches once for any number of concurrent callers and caches the token', async () => {
+    let fetches = 0;
+    const pending = deferred<IssuedToken>();
+    const manager = createTokenManager({
+      fetchToken: () => {
+        fetches++;
+        return pending.promise;
+      },
+    });
+    const calls = Array.from({ length: 50 }, () => manager.getToken());
+    pending.resolve({ accessToken: 't1', expiresIn: 7200 });
+    expect(new Set(await Promise.all(calls))).toEqual(new Set(['t1']));
+    expect(await manager.getToken()).toBe('t1');
+    expect(fetches).toBe(1);
+  });
+
+  it('renews before expiry: ten minutes ahead for a two-hour token, a fifth of the lifetime for short ones', async () => {
+    let time = 0;
+    let serial = 0;
+    const lifetimes = [7200, 10];
+    const manager = createTokenManager({
+      now: () => time,
+      fetchToken: async () => ({ accessToken: `t${++serial}`, expiresIn: lifetimes[serial - 1] ?? 10 }),
+    });
+    expect(await manager.getToken()).toBe('t1');
+    time = (7200 - 600) * 1000 - 1;
+    expect(await manager.getToken()).toBe('t1');
+    time += 1;
+    expect(await manager.getToken()).toBe('t2');
+    const issuedAt = time;
+    time = issuedAt + 7999;
+    expect(await manager.getToken()).toBe('t2');
+    time = issuedAt + 8000;
+    expect(await manager.getToken()).toBe('t3');
+  });
+
+  it('renews once when many calls report the same rejected token', async () => {
+    let serial = 0;
+    const manager = createTokenManager({ fetchToken: async () => ({ accessToken: `t${++serial}`, expiresIn: 7200 }) });
+    const rejected = await manager.getToken();
+    const renewed = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        expect(manager.invalidate(rejected)).toBe(true);
+        return manager.getToken();
+      }),
+    );
+    expect(new Set(renewed)).toEqual(new Set(['t2']));
+    // A late report about the old token must not throw away the new one.
+    manager.invalidate(rejected);
+    expect(await manager.getToken()).toBe('t2');
+    expect(serial).toBe(2);
+  });
+
+  it('passes a failed fetch to every waiter and tries again on the next call', async () => {
+    let attempt = 0;
+    const manager = createTokenManager({
+      fetchToken: async () => {
+        attempt++;
+        if (attempt === 1) throw new Error('[40003]invalid auth info');
+        return { accessToken: 'ok', expiresIn: 7200 };
+      },
+    });
+    const results = await Promise.allSettled([manager.getToken(), manager.getToken()]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await manager.getToken()).toBe('ok');
+    expect(attempt).toBe(2);
+  });
+
+  it('lets one caller give up waiting without cancelling the fetch the others wait for', async () => {
+    const pending = deferred<IssuedToken>();
+    const manager = createTokenManager({ fetchToken: () => pending.promise });
+    const controller = new AbortController();
+    const impatient = manager.getToken(controller.signal);
+    const patient = manager.getToken();
+    controller.abort(new Error('caller gave up'));
+    await expect(impatient).rejects.toThrow('caller gave up');
+    pending.resolve({ accessToken: 't', expiresIn: 7200 });
+    expect(await patient).toBe('t');
+  });
+});
+
+describe('createStaticTokenManager', () => {
+  it('returns the supplied token and cannot renew it', async () => {
+    const manager = createStaticTokenManager('fixed');
+    expect(await manager.getToken()).toBe('fixed');
+    expect(manager.invalidate('fixed')).toBe(false);
+  });
+});

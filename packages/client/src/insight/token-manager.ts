@@ -1,0 +1,106 @@
+/**
+ * The access-token cache of the Insight client: one token shared by every call, renewed shortly before it expires and
+ * after the service rejects it, with at most one `oauth/access_token` request in flight.
+ */
+
+/** A token as the service issues it. */
+export interface IssuedToken {
+  /** The token to send in `X-Insight-Access-Token`. */
+  readonly accessToken: string;
+  /** Lifetime in seconds (`data.expire`). */
+  readonly expiresIn: number;
+}
+
+/** Supplies the token every call carries. */
+export interface TokenManager {
+  /** The current token, fetching or renewing it first when needed. */
+  getToken(signal?: AbortSignal): Promise<string>;
+  /**
+   * Reports that the service rejected `token` (`[40001]`). Returns whether a call may retry with a new token: `true`
+   * when the manager can fetch one. Concurrent reports of the same token cause a single renewal.
+   */
+  invalidate(token: string): boolean;
+}
+
+/** Options of {@link createTokenManager}. */
+export interface TokenManagerOptions {
+  /** Fetches a new token; it runs without the callers' signals, since it serves every waiting call. */
+  readonly fetchToken: () => Promise<IssuedToken>;
+  /** Clock in milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * How long before expiry a token is renewed, at most, in milliseconds. Ten minutes falls inside the service's
+ * 30-minute window in which asking again issues a new token, and leaves room for a slow or retried renewal.
+ */
+export const TOKEN_REFRESH_MARGIN_MS = 10 * 60 * 1000;
+
+/** The share of a token's lifetime kept as renewal margin when the lifetime is short (test and emulator tokens). */
+const SHORT_LIFETIME_MARGIN_RATIO = 0.2;
+
+/** Creates a token manager that fetches tokens with `fetchToken`. */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  const now = options.now ?? Date.now;
+  let current: { token: string; renewAt: number } | undefined;
+  let inflight: Promise<string> | undefined;
+
+  function renew(): Promise<string> {
+    inflight ??= (async () => {
+      // Measure the lifetime from before the request: the token can only be older than that, never younger.
+      const requestedAt = now();
+      try {
+        const issued = await options.fetchToken();
+        const lifetime = issued.expiresIn * 1000;
+        const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetime * SHORT_LIFETIME_MARGIN_RATIO);
+        current = { token: issued.accessToken, renewAt: requestedAt + lifetime - margin };
+        return issued.accessToken;
+      } finally {
+        inflight = undefined;
+      }
+    })();
+    return inflight;
+  }
+
+  return {
+    getToken(signal) {
+      if (current && now() < current.renewAt) return Promise.resolve(current.token);
+      return raceAbort(renew(), signal);
+    },
+    invalidate(token) {
+      if (current?.token === token) current = undefined;
+      return true;
+    },
+  };
+}
+
+/** A token manager for a caller-supplied token: it never renews, so a rejected token fails the call. */
+export function createStaticTokenManager(accessToken: string): TokenManager {
+  return {
+    getToken: (signal) => {
+      signal?.throwIfAborted();
+      return Promise.resolve(accessToken);
+    },
+    invalidate: () => false,
+  };
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts; `promise` keeps running. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

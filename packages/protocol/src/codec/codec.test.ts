@@ -1,0 +1,118 @@
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CallbackRequest, PredictRequest } from '../gen/bytedance/volcengine/byteair/volcengine_byteair.js';
+import { PayloadTooLargeError, ProtocolDecodeError } from './errors.js';
+import { gunzipCapped, gzipBody, isGzip } from './gzip.js';
+import { BYTEAIR_MESSAGE_TYPES, decodeMessage, encodeMessage } from './messages.js';
+
+/** Property tests run a bounded number of cases; this bounds their time on a loaded machine. */
+const PROPERTY_TEST_TIMEOUT_MS = 20_000;
+
+describe('gzip with size caps', () => {
+  it(
+    'round-trips bodies under the cap',
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+          const zipped = gzipBody(bytes);
+          expect(isGzip(zipped)).toBe(true);
+          expect(gunzipCapped(zipped, { maxBytes: 2000, maxCompressedBytes: 4096 })).toEqual(bytes);
+        }),
+        { numRuns: 100 },
+      );
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
+
+  it('accepts a body of exactly maxBytes and refuses one byte more', () => {
+    const zipped = gzipBody(new Uint8Array(1000).fill(7));
+    expect(gunzipCapped(zipped, { maxBytes: 1000 }).length).toBe(1000);
+    expect(() => gunzipCapped(zipped, { maxBytes: 999 })).toThrow(PayloadTooLargeError);
+  });
+
+  it('refuses a gzip bomb without inflating it in full', () => {
+    // 1024 concatenated gzip members of 1 MiB of zeros each: about 1 MiB on the wire, 1 GiB once inflated.
+    const member = gzipSync(Buffer.alloc(1024 * 1024), { level: 9 });
+    const bomb = Buffer.concat(Array.from({ length: 1024 }, () => member));
+    const started = performance.now();
+    let caught: unknown;
+    try {
+      gunzipCapped(bomb, { maxBytes: 1024 * 1024, maxCompressedBytes: 2 * 1024 * 1024 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PayloadTooLargeError);
+    expect(caught).toMatchObject({ limit: 'decompressed', maxBytes: 1024 * 1024 });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('checks the compressed size before inflating', () => {
+    const zipped = gzipBody(new Uint8Array(100));
+    expect(() => gunzipCapped(zipped, { maxBytes: 10_000, maxCompressedBytes: 10 })).toThrow(
+      expect.objectContaining({ limit: 'compressed', maxBytes: 10 }),
+    );
+  });
+
+  it('turns corrupt or truncated gzip into ProtocolDecodeError', () => {
+    const zipped = gzipBody(new TextEncoder().encode('hello hello hello'));
+    for (const bad of [new Uint8Array([1, 2, 3]), zipped.subarray(0, zipped.length - 5), new Uint8Array()]) {
+      expect(() => gunzipCapped(bad, { maxBytes: 1000 })).toThrow(ProtocolDecodeError);
+    }
+  });
+
+  it(
+    'never throws anything but its two typed errors on arbitrary bytes',
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+          const withMagic = new Uint8Array([0x1f, 0x8b, 0x08, ...bytes]);
+          for (const input of [bytes, withMagic]) {
+            try {
+              gunzipCapped(input, { maxBytes: 4096 });
+            } catch (error) {
+              expect(error instanceof ProtocolDecodeError || error instanceof PayloadTooLargeError).toBe(true);
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
+});
+
+describe('decodeMessage', () => {
+  it(
+    'turns arbitrary bytes into a message or a ProtocolDecodeError naming the type, for every type',
+    () => {
+      const names = Object.keys(BYTEAIR_MESSAGE_TYPES);
+      expect(names).toEqual(expect.arrayContaining(['CallbackRequest', 'PredictRequest', 'WriteResponse', 'Status']));
+      fc.assert(
+        fc.property(fc.constantFrom(...names), fc.uint8Array({ maxLength: 256 }), (name, bytes) => {
+          try {
+            decodeMessage(BYTEAIR_MESSAGE_TYPES[name], bytes);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ProtocolDecodeError);
+            expect((error as ProtocolDecodeError).format).toBe(name);
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
+
+  it('names the type of a truncated message', () => {
+    const bytes = encodeMessage(CallbackRequest, CallbackRequest.fromPartial({ uid: 'someone', scene: 'home' }));
+    expect(() => decodeMessage(CallbackRequest, bytes.subarray(0, 5))).toThrow(/invalid CallbackRequest/);
+    expect(decodeMessage(CallbackRequest, bytes)).toMatchObject({ uid: 'someone', scene: 'home' });
+  });
+
+  it('names the type of a wrong wire type', () => {
+    // Field 1 (user) of PredictRequest is a message; wire type 7 does not exist.
+    expect(() => decodeMessage(PredictRequest, new Uint8Array([0x0f, 0x00]))).toThrow(
+      expect.objectContaining({ format: 'PredictRequest' }),
+    );
+  });
+});

@@ -1,0 +1,44 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { PayloadTooLargeError, ProtocolDecodeError } from './errors.js';
+
+/** Caps for {@link gunzipCapped}. */
+export interface GunzipLimits {
+  /** Largest accepted body after decompression, in bytes. */
+  maxBytes: number;
+  /** Largest accepted body before decompression, in bytes. @default maxBytes */
+  maxCompressedBytes?: number;
+}
+
+/** Gzips a request body, as both services expect every body to be sent. */
+export function gzipBody(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(gzipSync(bytes));
+}
+
+/**
+ * Gunzips a body under size caps. Inflation stops as soon as the output passes `maxBytes`, so a gzip bomb costs at
+ * most `maxBytes` of memory.
+ *
+ * @throws PayloadTooLargeError when a cap is exceeded (saying which one).
+ * @throws ProtocolDecodeError when the bytes are not valid gzip.
+ */
+export function gunzipCapped(bytes: Uint8Array, limits: GunzipLimits): Uint8Array {
+  const maxCompressed = limits.maxCompressedBytes ?? limits.maxBytes;
+  if (bytes.length > maxCompressed) throw new PayloadTooLargeError('compressed', maxCompressed);
+  try {
+    // zlib rejects a maxOutputLength of 0; an empty cap is still honoured by the check below.
+    const out = gunzipSync(bytes, { maxOutputLength: Math.max(limits.maxBytes, 1) });
+    if (out.length > limits.maxBytes) throw new PayloadTooLargeError('decompressed', limits.maxBytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PayloadTooLargeError('decompressed', limits.maxBytes);
+    }
+    throw new ProtocolDecodeError('gzip', error);
+  }
+}
+
+/** Whether bytes start with the gzip magic number (responses may or may not be compressed). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}

@@ -1,0 +1,127 @@
+import { createHash, createHmac } from 'node:crypto';
+import { BYTEAIR_HEADERS } from '../http/headers.js';
+import type { SignInput } from './types.js';
+
+/** The only algorithm of Volcengine request signing. */
+export const AKSK_ALGORITHM = 'HMAC-SHA256';
+/** Region in the credential scope; current official SDKs send this literal (older ones `cn-north-1`). */
+export const AKSK_DEFAULT_REGION = 'placeholder';
+/** Service name in the credential scope. */
+const SERVICE = 'air';
+/** Terminator of the credential scope. */
+const TERMINATOR = 'request';
+
+/** The parts of a request the AK/SK signature covers. */
+export interface AkSkCanonicalParts {
+  method: string;
+  path: string;
+  query: string;
+  /** Lower-cased header name → value, holding at least every signed header. */
+  headers: ReadonlyMap<string, string>;
+  /** Lower-cased, sorted names of the signed headers. */
+  signedHeaders: readonly string[];
+  /** `hex(sha256(body))`. */
+  payloadHash: string;
+  /** `YYYYMMDDTHHMMSSZ`. */
+  xDate: string;
+  region: string;
+}
+
+/** `hex(sha256(bytes))`. */
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Formats a time as the AK/SK `X-Date`, `YYYYMMDDTHHMMSSZ` in UTC. */
+export function formatXDate(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** Whether a header takes part in the signature: `host`, `content-type`, `date` and every `x-*` header. */
+export function isSignedHeader(lowerName: string): boolean {
+  return lowerName === 'host' || lowerName === 'content-type' || lowerName === 'date' || lowerName.startsWith('x-');
+}
+
+/** `credentialScope` of a signature: `{yyyymmdd}/{region}/air/request`. */
+export function akSkScope(xDate: string, region: string): string {
+  return `${xDate.slice(0, 8)}/${region}/${SERVICE}/${TERMINATOR}`;
+}
+
+/** RFC 3986 encoding: everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded. */
+function encodeRfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Query parameters decoded, re-encoded strictly and sorted by name (values of one name keep their order). */
+export function canonicalQuery(query: string): string {
+  const pairs = [...new URLSearchParams(query)].map(([name, value]) => [encodeRfc3986(name), encodeRfc3986(value)]);
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+}
+
+/** The hex signature of a request under a secret key. */
+export function akSkSignature(secretKey: string, parts: AkSkCanonicalParts): string {
+  const canonicalHeaders = parts.signedHeaders.map((name) => `${name}:${(parts.headers.get(name) ?? '').trim()}\n`);
+  // A path may carry its query (`/data/api/app/done?topic=x`); the signature covers it as query either way.
+  const mark = parts.path.indexOf('?');
+  const path = mark < 0 ? parts.path : parts.path.slice(0, mark);
+  const query = mark < 0 ? parts.query : [parts.path.slice(mark + 1), parts.query].filter(Boolean).join('&');
+  const canonicalRequest = [
+    parts.method.toUpperCase(),
+    path || '/',
+    canonicalQuery(query),
+    canonicalHeaders.join(''),
+    parts.signedHeaders.join(';'),
+    parts.payloadHash,
+  ].join('\n');
+  const scope = akSkScope(parts.xDate, parts.region);
+  const stringToSign = [AKSK_ALGORITHM, parts.xDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  let key = hmac(secretKey, parts.xDate.slice(0, 8));
+  for (const part of [parts.region, SERVICE, TERMINATOR]) key = hmac(key, part);
+  return hmac(key, stringToSign).toString('hex');
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}
+
+/**
+ * Signs a request with a Volcengine access key pair (HMAC-SHA256), the ByteAir default.
+ *
+ * @returns the `X-Date`, `X-Content-Sha256` and `Authorization` headers to add to the request.
+ * @throws TypeError when `input.headers` has no `Host`, which the signature must cover.
+ */
+export function signAkSk(
+  creds: { accessKey: string; secretKey: string; region?: string },
+  input: SignInput,
+): Record<string, string> {
+  const region = creds.region ?? AKSK_DEFAULT_REGION;
+  const xDate = formatXDate(input.now ?? Date.now());
+  const payloadHash = sha256Hex(input.body);
+  const headers = new Map<string, string>();
+  for (const [name, value] of Object.entries(input.headers)) headers.set(name.toLowerCase(), value);
+  if (!headers.has('host')) throw new TypeError('signAkSk: headers.Host is required, the signature covers it');
+  headers.delete('authorization');
+  headers.set('x-date', xDate);
+  headers.set('x-content-sha256', payloadHash);
+  const signedHeaders = [...headers.keys()].filter(isSignedHeader).sort();
+  const signature = akSkSignature(creds.secretKey, {
+    method: input.method,
+    path: input.path,
+    query: input.query ?? '',
+    headers,
+    signedHeaders,
+    payloadHash,
+    xDate,
+    region,
+  });
+  const scope = akSkScope(xDate, region);
+  return {
+    [BYTEAIR_HEADERS.xDate]: xDate,
+    [BYTEAIR_HEADERS.xContentSha256]: payloadHash,
+    [BYTEAIR_HEADERS.authorization]: `${AKSK_ALGORITHM} Credential=${creds.accessKey}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`,
+  };
+}

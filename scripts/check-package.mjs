@@ -16,7 +16,10 @@ function run(cmd, args) {
 }
 try {
   run('pnpm', ['pack', '--pack-destination', out, '--silent']);
-  const tarball = join(out, readdirSync(out).find((f) => f.endsWith('.tgz')));
+  const tarball = join(
+    out,
+    readdirSync(out).find((f) => f.endsWith('.tgz')),
+  );
   run('publint', ['run', tarball, '--strict']);
   // Node 16 resolution is a CommonJS-era mode an ESM-only package does not serve.
   run('attw', [tarball, '--profile', 'esm-only']);

@@ -11,7 +11,9 @@ if (!existsSync(file)) {
 const report = JSON.parse(readFileSync(file, 'utf8'));
 const passed = report.numPassedTests ?? 0;
 // A file that fails to load counts as a failure even though it ran no test.
-const failedSuites = (report.testResults ?? []).filter((s) => s.status === 'failed' && s.assertionResults?.length === 0);
+const failedSuites = (report.testResults ?? []).filter(
+  (s) => s.status === 'failed' && s.assertionResults?.length === 0,
+);
 const failed = (report.numFailedTests ?? 0) + failedSuites.length;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

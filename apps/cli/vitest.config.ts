@@ -3,5 +3,5 @@ import { workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { name: 'cli', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: { name: 'cli', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
 });

@@ -1,7 +1,7 @@
 // Posts per second through `InsightClient.consumeBacktrack` (20 collectors, file checkpoints, every event validated
 // against the protocol schema) against a bare SSE reader of the same 20 streams (undici + line splitting +
 // `JSON.parse`), on one finished backtrack task of the emulator, which runs in a child process. The two alternate for
-// two rounds and the best round of each counts, to damp the noise of a shared machine.
+// three rounds and the best round of each counts, to damp the noise of a shared machine.
 // Run: cd bench && pnpm exec tsx insight-client/run.ts [--corpus=100000] [--limit=50000]
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const CORPUS = arg('corpus', 100_000);
 const LIMIT = arg('limit', 50_000);
-const ROUNDS = 2;
+const ROUNDS = 3;
 const COLLECTORS = 20;
 const TARGET = 0.8;
 const BIZ = { bizName: 'demo-biz', bizSecret: 'demo-secret' };

@@ -32,7 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'insight-bench-'));
 const t0 = performance.now();
 const server = await createMockServer({
   dataDir: dir,
-  insight: { corpus: { size: POSTS, seed: 7 }, firehoseRate: 0, backtrackSlicePosts: 8_000 },
+  insight: { corpus: { size: POSTS, seed: 7 }, firehoseRate: 0 },
 });
 const loadMs = performance.now() - t0;
 

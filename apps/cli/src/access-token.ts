@@ -26,14 +26,20 @@ export async function fetchAccessToken(settings: InsightSettings, signal: AbortS
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach ${url.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, EXIT_CODES.CONNECTION);
+    throw new CliError(
+      `cannot reach ${url.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      EXIT_CODES.CONNECTION,
+    );
   }
   const text = await response.text();
   let envelope: InsightEnvelope;
   try {
     envelope = InsightEnvelope.parse(JSON.parse(text));
   } catch {
-    throw new CliError(`unexpected answer from ${url.origin} (HTTP ${response.status}): ${text.slice(0, 120)}`, EXIT_CODES.API);
+    throw new CliError(
+      `unexpected answer from ${url.origin} (HTTP ${response.status}): ${text.slice(0, 120)}`,
+      EXIT_CODES.API,
+    );
   }
   if (envelope.status !== 0 || !response.ok) {
     throw new CliError(`the service refused the call: HTTP ${response.status} ${envelope.message}`, EXIT_CODES.API);

@@ -1,4 +1,10 @@
-import { type ByteAirClient, createByteAirClient, createInsightClient, type InsightClient, type Logger } from '@insight/client';
+import {
+  type ByteAirClient,
+  createByteAirClient,
+  createInsightClient,
+  type InsightClient,
+  type Logger,
+} from '@insight/client';
 import type { CommandContext, OptionSpecs } from './command.js';
 import { resolveByteAirSettings, resolveInsightSettings } from './config.js';
 import { usageError } from './errors.js';
@@ -11,7 +17,8 @@ export const CALL_OPTIONS = {
 /** Reads a positive whole number of a flag. */
 export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) === 0) throw usageError(`${flag}: '${value}' is not a positive whole number`);
+  if (!/^\d+$/.test(value) || Number(value) === 0)
+    throw usageError(`${flag}: '${value}' is not a positive whole number`);
   return Number(value);
 }
 

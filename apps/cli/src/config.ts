@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { ConfigFileSchema } from './config-schema.js';
 import { CliError, EXIT_CODES, usageError } from './errors.js';
 import type { OptionSpecs } from './command.js';
 
@@ -10,62 +11,18 @@ export const DEFAULT_CONFIG_FILE = 'insight.config.json';
 /** The real Content Insight service, used when no base URL is configured. */
 export const DEFAULT_INSIGHT_BASE_URL = 'https://insight.volcengineapi.com';
 
-const insightSection = z.strictObject({
-  baseUrl: z.url().optional(),
-  bizName: z.string().min(1).optional(),
-  bizSecret: z.string().min(1).optional(),
-});
-
-const byteairSection = z.strictObject({
-  hosts: z.array(z.string().min(1)).min(1).optional(),
-  scheme: z.enum(['https', 'http']).optional(),
-  tenantId: z.string().min(1).optional(),
-  applicationId: z.string().min(1).optional(),
-  token: z.string().min(1).optional(),
-  accessKey: z.string().min(1).optional(),
-  secretKey: z.string().min(1).optional(),
-  region: z.string().min(1).optional(),
-});
-
-const serveSection = z.strictObject({
-  port: z.number().int().min(0).max(65535).optional(),
-  host: z.string().min(1).optional(),
-  dataDir: z.string().min(1).optional(),
-  seed: z.number().int().optional(),
-  posts: z.number().int().min(0).optional(),
-  days: z.number().positive().max(365).optional(),
-  import: z.string().min(1).optional(),
-  firehoseRate: z.number().min(0).optional(),
-  enforceQps: z.boolean().optional(),
-  accounts: z.array(z.strictObject({ bizName: z.string().min(1), secret: z.string().min(1) })).min(1).optional(),
-  tenants: z
-    .array(
-      z.strictObject({
-        tenantId: z.string().min(1),
-        token: z.string().min(1).optional(),
-        accessKey: z.string().min(1).optional(),
-        secretKey: z.string().min(1).optional(),
-      }),
-    )
-    .min(1)
-    .optional(),
-});
-
-/** The configuration file's shape: one optional section per service, and one for `insight serve`. */
-const configFileSchema = z.strictObject({
-  insight: insightSection.optional(),
-  byteair: byteairSection.optional(),
-  serve: serveSection.optional(),
-});
-
 /** The parsed configuration file. */
-export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
 /**
  * Reads the configuration file: `path` (from `--config`) or `INSIGHT_CONFIG` must exist; `./insight.config.json` is
  * read only when present. An unreadable or invalid file is a usage error that names the file and the path inside it.
  */
-export function loadConfigFile(path: string | undefined, env: NodeJS.ProcessEnv, cwd: string): ConfigFile {
+export async function loadConfigFile(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<ConfigFile> {
   const named = path ?? env.INSIGHT_CONFIG;
   const file = resolve(cwd, named ?? DEFAULT_CONFIG_FILE);
   if (named === undefined && !existsSync(file)) return {};
@@ -81,7 +38,9 @@ export function loadConfigFile(path: string | undefined, env: NodeJS.ProcessEnv,
   } catch (error) {
     throw usageError(`config file ${file} is not JSON: ${(error as Error).message}`);
   }
-  const parsed = configFileSchema.safeParse(json);
+  // The schema (and zod) load only when there is a file to check: most runs have none, and every run pays for imports.
+  const { ConfigFileSchema } = await import('./config-schema.js');
+  const parsed = ConfigFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
@@ -188,7 +147,9 @@ export interface ByteAirSettings {
   readonly scheme: 'https' | 'http';
   readonly tenantId: string;
   readonly applicationId: string;
-  readonly auth: { readonly token: string } | { readonly accessKey: string; readonly secretKey: string; readonly region?: string };
+  readonly auth:
+    | { readonly token: string }
+    | { readonly accessKey: string; readonly secretKey: string; readonly region?: string };
 }
 
 /** Flags that select the ByteAir service, tenant and application. */
@@ -237,19 +198,40 @@ export function resolveByteAirSettings(
     return url.host;
   });
   const scheme =
-    lookupSetting({ flag: values.scheme, flagName: '--scheme', envName: 'BYTEAIR_SCHEME', file: [file.scheme, 'byteair.scheme'] }, env) ??
+    lookupSetting(
+      { flag: values.scheme, flagName: '--scheme', envName: 'BYTEAIR_SCHEME', file: [file.scheme, 'byteair.scheme'] },
+      env,
+    ) ??
     urlScheme ??
     'https';
   if (scheme !== 'https' && scheme !== 'http') throw usageError(`--scheme: '${scheme}' is not https or http`);
-  const setting = (flag: string | undefined, flagName: string, envName: string, value: string | undefined, path: string) =>
-    lookupSetting({ flag, flagName, envName, file: [value, path] }, env);
+  const setting = (
+    flag: string | undefined,
+    flagName: string,
+    envName: string,
+    value: string | undefined,
+    path: string,
+  ) => lookupSetting({ flag, flagName, envName, file: [value, path] }, env);
   const token = setting(values.token, '--token', 'BYTEAIR_TOKEN', file.token, 'byteair.token');
-  const accessKey = setting(values['access-key'], '--access-key', 'BYTEAIR_ACCESS_KEY', file.accessKey, 'byteair.accessKey');
-  const secretKey = setting(values['secret-key'], '--secret-key', 'BYTEAIR_SECRET_KEY', file.secretKey, 'byteair.secretKey');
+  const accessKey = setting(
+    values['access-key'],
+    '--access-key',
+    'BYTEAIR_ACCESS_KEY',
+    file.accessKey,
+    'byteair.accessKey',
+  );
+  const secretKey = setting(
+    values['secret-key'],
+    '--secret-key',
+    'BYTEAIR_SECRET_KEY',
+    file.secretKey,
+    'byteair.secretKey',
+  );
   const region = env.BYTEAIR_REGION || file.region;
   let auth: ByteAirSettings['auth'];
   if (token !== undefined) auth = { token };
-  else if (accessKey !== undefined && secretKey !== undefined) auth = { accessKey, secretKey, ...(region ? { region } : {}) };
+  else if (accessKey !== undefined && secretKey !== undefined)
+    auth = { accessKey, secretKey, ...(region ? { region } : {}) };
   else {
     throw usageError(
       'missing ByteAir credentials: pass --token (air auth) or --access-key and --secret-key (AK/SK), or set BYTEAIR_TOKEN or BYTEAIR_ACCESS_KEY and BYTEAIR_SECRET_KEY',
@@ -260,11 +242,21 @@ export function resolveByteAirSettings(
     scheme,
     auth,
     tenantId: requireSetting(
-      { flag: values['tenant-id'], flagName: '--tenant-id', envName: 'BYTEAIR_TENANT_ID', file: [file.tenantId, 'byteair.tenantId'] },
+      {
+        flag: values['tenant-id'],
+        flagName: '--tenant-id',
+        envName: 'BYTEAIR_TENANT_ID',
+        file: [file.tenantId, 'byteair.tenantId'],
+      },
       env,
     ),
     applicationId: requireSetting(
-      { flag: values.app, flagName: '--app', envName: 'BYTEAIR_APPLICATION_ID', file: [file.applicationId, 'byteair.applicationId'] },
+      {
+        flag: values.app,
+        flagName: '--app',
+        envName: 'BYTEAIR_APPLICATION_ID',
+        file: [file.applicationId, 'byteair.applicationId'],
+      },
       env,
     ),
   };

@@ -33,7 +33,6 @@ export async function classifyError(error: unknown): Promise<ErrorReport> {
       return { ...base, ...requestId, message: 'interrupted', exitCode: EXIT_CODES.INTERRUPTED };
     }
     if (error instanceof client.ConnectionError) {
-      const where = error.host === undefined ? '' : ` ${error.host}`;
       return {
         ...base,
         ...requestId,
@@ -65,6 +64,7 @@ export async function classifyError(error: unknown): Promise<ErrorReport> {
       return { ...base, message: error.message, exitCode: EXIT_CODES.INVALID_INPUT };
     }
   }
-  if (error instanceof RuleValidationError) return { ...base, message: error.message, exitCode: EXIT_CODES.INVALID_INPUT };
+  if (error instanceof RuleValidationError)
+    return { ...base, message: error.message, exitCode: EXIT_CODES.INVALID_INPUT };
   return { ...base, message: error.message, exitCode: EXIT_CODES.FAILURE };
 }

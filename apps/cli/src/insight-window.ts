@@ -4,14 +4,24 @@ import { usageError } from './errors.js';
 /** Days a window spans when neither `--days` nor `--start` is given. */
 export const DEFAULT_WINDOW_DAYS = 7;
 
+/**
+ * Longest `--days` window. The service accepts starts within the last 90 days by its own clock, so a start exactly 90
+ * days back would be refused by the time the request arrives.
+ */
+export const MAX_WINDOW_DAYS = 89;
+
 /** The time window flags of backtrack and search commands. */
 export const WINDOW_OPTIONS = {
   days: {
     type: 'string',
     placeholder: '<n>',
-    description: `Window of the last n days, ending now (default ${DEFAULT_WINDOW_DAYS}; at most 90)`,
+    description: `Window of the last n days, ending now (default ${DEFAULT_WINDOW_DAYS}; at most ${MAX_WINDOW_DAYS})`,
   },
-  start: { type: 'string', placeholder: '<time>', description: "Window start, 'yyyy-mm-dd HH:mm:ss' (UTC+8) or ISO 8601" },
+  start: {
+    type: 'string',
+    placeholder: '<time>',
+    description: "Window start, 'yyyy-mm-dd HH:mm:ss' (UTC+8) or ISO 8601",
+  },
   end: { type: 'string', placeholder: '<time>', description: 'Window end (default now)' },
 } as const satisfies OptionSpecs;
 
@@ -30,7 +40,8 @@ export function resolveWindow(
   const end = values.end === undefined ? new Date(now) : parseTime(values.end, '--end');
   if (values.start !== undefined) return { start_time: parseTime(values.start, '--start'), end_time: end };
   const days = values.days === undefined ? DEFAULT_WINDOW_DAYS : Number(values.days);
-  if (!Number.isFinite(days) || days <= 0 || days > 90) throw usageError(`--days: '${values.days}' is not a number of days in (0, 90]`);
+  if (!Number.isFinite(days) || days <= 0 || days > 90)
+    throw usageError(`--days: '${values.days}' is not a number of days in (0, 90]`);
   return { start_time: new Date(end.getTime() - days * 86_400_000), end_time: end };
 }
 
@@ -38,6 +49,7 @@ export function resolveWindow(
 function parseTime(value: string, flag: string): Date {
   const serviceFormat = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value);
   const date = new Date(serviceFormat ? `${value.replace(' ', 'T')}+08:00` : value);
-  if (Number.isNaN(date.getTime())) throw usageError(`${flag}: '${value}' is not 'yyyy-mm-dd HH:mm:ss' or an ISO 8601 time`);
+  if (Number.isNaN(date.getTime()))
+    throw usageError(`${flag}: '${value}' is not 'yyyy-mm-dd HH:mm:ss' or an ISO 8601 time`);
   return date;
 }

@@ -20,8 +20,7 @@ export function createJsonlSink(path: string, onWrite?: (delivery: InsightDelive
     failure = error;
   });
   let written = 0;
-  const settle = () =>
-    new Promise<void>((done, fail) => stream.write('', (error) => (error ? fail(error) : done())));
+  const settle = () => new Promise<void>((done, fail) => stream.write('', (error) => (error ? fail(error) : done())));
 
   return {
     get written() {

@@ -35,6 +35,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means the user does not want to wait for a clean stop.
     if (controller.signal.aborted) process.exit(EXIT_CODES.INTERRUPTED);
+    io.stderr.write(`\n${signal}: stopping (send it again to quit at once)\n`);
     controller.abort(new CliError(`interrupted by ${signal}`, EXIT_CODES.INTERRUPTED));
   };
   process.on('SIGINT', onSignal);
@@ -67,7 +68,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const ctx: CommandContext = {
       out,
       io,
-      config: loadConfigFile(values.config, io.env, io.cwd),
+      config: await loadConfigFile(values.config, io.env, io.cwd),
       signal: controller.signal,
       debug,
     };

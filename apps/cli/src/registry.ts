@@ -37,4 +37,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Content Insight backtrack tasks: preview, create, status, wait, consume',
     load: () => import('./commands/backtrack/index.js'),
   },
+  {
+    name: 'subs',
+    summary: 'Content Insight realtime subscriptions: list, create, update',
+    load: () => import('./commands/subs/index.js'),
+  },
+  {
+    name: 'search',
+    summary: 'Search Content Insight posts matching a rule over a window',
+    load: () => import('./commands/search/index.js'),
+  },
+  {
+    name: 'token',
+    summary: 'Get a Content Insight access token',
+    load: () => import('./commands/token/index.js'),
+  },
 ];

@@ -1,4 +1,12 @@
-import { RULE_KINDS, type Rule, type RuleKind, type RuleStats, validateRule } from '@insight/rules';
+import {
+  parseRuleLine,
+  RULE_KINDS,
+  type Rule,
+  type RuleKind,
+  type RuleStats,
+  RuleSyntaxError,
+  validateRule,
+} from '@insight/rules';
 import type { OptionSpecs } from './command.js';
 import { invalidInput, usageError } from './errors.js';
 import { parseJson, readInput } from './input.js';
@@ -6,7 +14,12 @@ import type { Io } from './output.js';
 
 /** Options of every command that takes a rule. */
 export const RULE_INPUT_OPTIONS = {
-  file: { type: 'string', short: 'f', placeholder: '<path>', description: "Read the rule from a file ('-' = stdin)" },
+  file: {
+    type: 'string',
+    short: 'f',
+    placeholder: '<path>',
+    description: "Read the rule (JSON or one-line syntax) from a file ('-' = stdin)",
+  },
 } as const satisfies OptionSpecs;
 
 /** The `--kind` option of the offline rule commands. */
@@ -30,7 +43,7 @@ export function parseRuleKind(value: string | undefined): RuleKind {
 
 /** A rule as read, before validation: the parsed JSON and where it came from. */
 export interface RuleSource {
-  /** The parsed JSON (not yet known to be a rule). */
+  /** The parsed rule (not yet checked against the language and limits). */
   readonly input: unknown;
   /** `argument`, `stdin` or the file's path, for messages. */
   readonly origin: string;
@@ -38,11 +51,20 @@ export interface RuleSource {
   readonly text: string;
 }
 
-/** Reads a rule's JSON text from the positional argument, `--file`, or stdin. */
+/**
+ * Reads a rule from the positional argument, `--file`, or stdin: JSON when it starts with `[`, else the one-line
+ * syntax (`title:"coffee" AND poi_city_name IN ["上海市"]`).
+ */
 export async function readRule(positional: string | undefined, file: string | undefined, io: Io): Promise<RuleSource> {
   const text = await readInput(positional, file, io, 'rule');
   const origin = positional !== undefined ? 'the rule argument' : file === undefined || file === '-' ? 'stdin' : file;
-  return { input: parseJson(text, origin), origin, text };
+  if (text.trimStart().startsWith('[')) return { input: parseJson(text, origin), origin, text };
+  try {
+    return { input: parseRuleLine(text.trim()), origin, text };
+  } catch (error) {
+    if (error instanceof RuleSyntaxError) throw invalidInput(`${origin}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A rule that passed validation for a task kind. */

@@ -7,7 +7,11 @@ const CALLBACKS = 5_000;
 
 let server: MockServer;
 beforeAll(async () => {
-  server = await createMockServer({ insight: QUIET_INSIGHT, tenants: [AIR_TENANT], byteair: { syntheticPoolSize: 10 } });
+  server = await createMockServer({
+    insight: QUIET_INSIGHT,
+    tenants: [AIR_TENANT],
+    byteair: { syntheticPoolSize: 10 },
+  });
 });
 afterAll(() => server.close());
 
@@ -21,7 +25,9 @@ async function addFault(rule: Record<string, unknown>): Promise<void> {
 }
 
 describe('callback queue against the emulator', () => {
-  it(`delivers all ${CALLBACKS} callbacks under 20 % injected failures, each applied once`, { timeout: 60_000 }, async () => {
+  it(`delivers all ${CALLBACKS} callbacks under 20 % injected failures, each applied once`, {
+    timeout: 60_000,
+  }, async () => {
     // Callbacks alternate between two applications. On one, failures lose the answer after the callback was applied
     // (the replay must not apply it again); on the other, they refuse it before (the replay must apply it).
     await addFault({ route: 'POST /predict/api/shop-a/callback', probability: 0.2, dropConnection: true, after: true });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   ApiError,
   type AttemptInfo,
@@ -32,7 +34,11 @@ const MODES: [string, string, ByteAirAuth][] = [
   ['AK/SK', AKSK_TENANT.tenantId, { accessKey: AKSK_TENANT.accessKey, secretKey: AKSK_TENANT.secretKey }],
 ];
 
-function client(tenantId: string, auth: ByteAirAuth, overrides: Partial<Parameters<typeof createByteAirClient>[0]> = {}) {
+function client(
+  tenantId: string,
+  auth: ByteAirAuth,
+  overrides: Partial<Parameters<typeof createByteAirClient>[0]> = {},
+) {
   const c = createByteAirClient({
     tenantId,
     applicationId: 'shop',
@@ -141,7 +147,10 @@ describe('ByteAirClient under injected faults', () => {
     const response = await c.callback({ uid: 'u1', items: [{ id: 'y', pos: '1' }] }, { requestId: 'cb-slow' });
     expect([0, 409]).toContain(response.code);
     // The emulator logs the slow attempt once its delayed answer is written, after the client gave up on it.
-    const seen = await waitFor(() => server.requests.list({ path: '/predict/api/shop/callback' }), (r) => r.length === 2);
+    const seen = await waitFor(
+      () => server.requests.list({ path: '/predict/api/shop/callback' }),
+      (r) => r.length === 2,
+    );
     expect(seen.map((r) => r.requestId)).toEqual(['cb-slow', 'cb-slow']);
     expect((await state()).totals.callbacks).toBe(1);
   });
@@ -159,7 +168,11 @@ describe('ByteAirClient under injected faults', () => {
   });
 
   it('fails over from a host that refuses to the emulator', async () => {
-    const c = client(tenantId, auth, { hosts: ['127.0.0.1:9', `127.0.0.1:${server.port}`] });
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const c = client(tenantId, auth, { hosts: [`127.0.0.1:${deadPort}`, `127.0.0.1:${server.port}`] });
     await expect(c.predict({ user: { uid: 'u1' }, size: 1 })).resolves.toMatchObject({ code: 0 });
   });
 

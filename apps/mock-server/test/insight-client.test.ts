@@ -13,7 +13,7 @@ import {
   type InsightDelivery,
 } from '@insight/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../src/index.js';
+import { createMockServer, type RequestRecord } from '../src/index.js';
 import { BIZ, doc, type Harness, SECRET, startInsight } from './insight-support.js';
 
 const MINUTE = 60_000;
@@ -33,14 +33,14 @@ async function start(): Promise<void> {
 }
 
 function requests(path: string): RequestRecord[] {
-  return h.server.requests.list().filter((record) => record.path === path);
+  return h.server.requests.list({ path });
 }
 
 function client(overrides: Partial<InsightClientOptions> = {}): InsightClient {
   const insight = createInsightClient({
     bizName: BIZ,
     bizSecret: SECRET,
-    baseUrl: h.server.url,
+    baseUrl: overrides.baseUrl ?? h.server.url,
     backoff: { baseMs: 5, capMs: 50 },
     streams: { reconnect: { baseDelayMs: 5, maxDelayMs: 50 } },
     ...overrides,
@@ -199,6 +199,23 @@ describe('InsightClient against the emulator', () => {
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure).toMatchObject({ code: 40004, status: 400, retryable: false });
     expect(requests('/openapi/backtrack/create_task')).toHaveLength(1);
+  });
+
+  it('stays under the QPS the emulator enforces: a burst is slowed, not refused', async () => {
+    // QPS windows need time to pass: this emulator runs on the wall clock.
+    const server = await createMockServer({ insight: { corpus: { size: 0 }, firehoseRate: 0, enforceQps: true } });
+    cleanups.push(() => server.close());
+    const paced = client({ baseUrl: server.url, maxRetries: 0 });
+    const answers = await Promise.all(Array.from({ length: 15 }, () => paced.checkSensitiveWords(['coffee'])));
+    expect(answers).toHaveLength(15);
+    const checks = server.requests.list({ path: '/openapi/biz_sub/sensitive_words_check' });
+    expect(checks.map((record) => record.status)).toEqual(Array.from({ length: 15 }, () => 200));
+    // Without pacing the same burst is refused.
+    const unpaced = client({ baseUrl: server.url, maxRetries: 0, pacing: false });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 15 }, () => unpaced.checkSensitiveWords(['coffee'])),
+    );
+    expect(outcomes.some((outcome) => outcome.status === 'rejected' && outcome.reason.code === 40006)).toBe(true);
   });
 
   it('streams realtime hits as they are published', async () => {

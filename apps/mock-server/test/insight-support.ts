@@ -42,16 +42,73 @@ export interface Harness {
     path: string,
     query: Record<string, string | number>,
     options?: { max?: number; timeoutMs?: number },
-  ): Promise<{
-    events: SseEvent[];
-    comments: string[];
-    ended: boolean;
-    http: number;
-    body?: any;
-  }>;
+  ): Promise<StreamRead>;
   /** Waits until `predicate` holds, polling every 10 ms, at most `timeoutMs`. */
   until<T>(probe: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
+}
+
+/** What reading a stream gave: its events and comments, and whether the server ended it. */
+export interface StreamRead {
+  events: SseEvent[];
+  comments: string[];
+  ended: boolean;
+  /** The connection broke before the stream ended (the server died). */
+  broken: boolean;
+  http: number;
+  body?: any;
+}
+
+/**
+ * Reads a server-sent event stream until it ends, `max` events arrived, or `timeoutMs` passed; then closes it. Events
+ * that arrived in the same chunk as the `max`-th are kept: a consumer that stops may have read more than it handled.
+ */
+export async function readStream(
+  url: string,
+  headers: Record<string, string>,
+  options: { max?: number; timeoutMs?: number } = {},
+): Promise<StreamRead> {
+  const max = options.max ?? Number.POSITIVE_INFINITY;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 5_000);
+  const response = await request(url, { method: 'GET', headers, signal: controller.signal });
+  if (response.statusCode !== 200) {
+    clearTimeout(timer);
+    const body = await response.body.json();
+    return { events: [], comments: [], ended: true, broken: false, http: response.statusCode, body };
+  }
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  let ended = false;
+  let broken = false;
+  let buffer = '';
+  try {
+    for await (const chunk of response.body) {
+      buffer += chunk.toString();
+      let cut = buffer.indexOf('\n\n');
+      while (cut !== -1) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        cut = buffer.indexOf('\n\n');
+        let id = '';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) comments.push(line.slice(1).trim());
+          else if (line.startsWith('id: ')) id = line.slice(4);
+          else if (line.startsWith('data: ')) data = line.slice(6);
+        }
+        if (data !== '') events.push({ id, data: JSON.parse(data) });
+      }
+      if (events.length >= max) break;
+    }
+    ended = events.length < max;
+  } catch {
+    broken = !controller.signal.aborted;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return { events, comments, ended, broken, http: 200 };
 }
 
 /** A start time shared by the tests: a fixed instant keeps generated corpora identical between runs. */
@@ -100,50 +157,9 @@ export async function startInsight(insight: InsightModuleOptions = {}, dataDir =
       return formatInsightTime(clock.now() + offsetMs);
     },
     async stream(path, query, options = {}) {
-      const max = options.max ?? Number.POSITIVE_INFINITY;
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 5_000);
       const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-      const response = await request(`${server.url}${path}?${qs}`, {
-        method: 'GET',
-        headers: { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': await harness.token() },
-        signal: controller.signal,
-      });
-      if (response.statusCode !== 200) {
-        clearTimeout(timer);
-        return { events: [], comments: [], ended: true, http: response.statusCode, body: await response.body.json() };
-      }
-      const events: SseEvent[] = [];
-      const comments: string[] = [];
-      let ended = false;
-      let buffer = '';
-      try {
-        for await (const chunk of response.body) {
-          buffer += chunk.toString();
-          let cut = buffer.indexOf('\n\n');
-          while (cut !== -1) {
-            const block = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            cut = buffer.indexOf('\n\n');
-            let id = '';
-            let data = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith(':')) comments.push(line.slice(1).trim());
-              else if (line.startsWith('id: ')) id = line.slice(4);
-              else if (line.startsWith('data: ')) data = line.slice(6);
-            }
-            if (data !== '') events.push({ id, data: JSON.parse(data) });
-          }
-          if (events.length >= max) break;
-        }
-        ended = events.length < max;
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-      } finally {
-        clearTimeout(timer);
-        controller.abort();
-      }
-      return { events, comments, ended, http: 200 };
+      const headers = { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': await harness.token() };
+      return readStream(`${server.url}${path}?${qs}`, headers, options);
     },
     async until(probe, predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;

@@ -52,7 +52,7 @@ export {
   createInsightClient,
   type InsightClient,
   type InsightClientOptions,
-  PACING_HEADROOM,
+  PACING_WINDOW_MS,
   type RealtimeCreateParams,
   type RealtimeUpdateParams,
   type SearchParams,

@@ -14,16 +14,10 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import {
-  airAuthSignature,
-  CallbackRequest,
-  PredictRequest,
-  sha256Hex,
-  verifyByteAirRequest,
-} from '@insight/protocol';
+import { airAuthSignature, CallbackRequest, PredictRequest, sha256Hex, verifyByteAirRequest } from '@insight/protocol';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createByteAirClient, type ByteAirAuth } from '../src/index.js';
+import { type ByteAirAuth, type ByteAirCallOptions, createByteAirClient } from '../src/index.js';
 import { type LocalServer, reply, startServer } from './support/local-server.js';
 
 /** Nonce characters to hand out, as indexes into the 62-letter nonce alphabet. */
@@ -67,7 +61,14 @@ afterEach(() => {
 function signingTime(capture: Capture): number {
   if (capture.auth_mode === 'air') return Number(capture.headers['Tenant-Ts']) * 1000;
   const d = capture.headers['x-date']!;
-  return Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(9, 11), +d.slice(11, 13), +d.slice(13, 15));
+  return Date.UTC(
+    +d.slice(0, 4),
+    +d.slice(4, 6) - 1,
+    +d.slice(6, 8),
+    +d.slice(9, 11),
+    +d.slice(11, 13),
+    +d.slice(13, 15),
+  );
 }
 
 describe.each(captures.map((c) => [`${c.kind} (${c.auth_mode})`, c] as const))('official capture: %s', (_, capture) => {
@@ -97,11 +98,13 @@ describe.each(captures.map((c) => [`${c.kind} (${c.auth_mode})`, c] as const))('
     });
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(signingTime(capture));
-    if (capture.auth_mode === 'air') nonceQueue.push(...[...capture.headers['Tenant-Nonce']!].map((c) => NONCE_ALPHABET.indexOf(c)));
+    if (capture.auth_mode === 'air')
+      nonceQueue.push(...[...capture.headers['Tenant-Nonce']!].map((c) => NONCE_ALPHABET.indexOf(c)));
     const message = Buffer.from(capture.message_b64, 'base64');
-    const options = {
+    const spmRoute = capture.headers['Enable-Spm-Route'];
+    const options: ByteAirCallOptions = {
       requestId: capture.headers['Request-Id']!,
-      headers: capture.headers['Enable-Spm-Route'] ? { 'Enable-Spm-Route': capture.headers['Enable-Spm-Route'] } : {},
+      headers: spmRoute === undefined ? {} : { 'Enable-Spm-Route': spmRoute },
     };
     const before = server.received.length;
     if (capture.kind === 'callback') await client.callback(CallbackRequest.decode(message), options);
@@ -115,7 +118,8 @@ describe.each(captures.map((c) => [`${c.kind} (${c.auth_mode})`, c] as const))('
 
     const expected = Object.entries(capture.headers).filter(([name]) => !TRANSPORT_HEADERS.has(name.toLowerCase()));
     const received = new Map<string, string>();
-    for (let i = 0; i < sent.rawHeaders.length; i += 2) received.set(sent.rawHeaders[i]!.toLowerCase(), sent.rawHeaders[i + 1]!);
+    for (let i = 0; i < sent.rawHeaders.length; i += 2)
+      received.set(sent.rawHeaders[i]!.toLowerCase(), sent.rawHeaders[i + 1]!);
     for (const name of TRANSPORT_HEADERS) received.delete(name);
     expect([...received.keys()].sort()).toEqual(expected.map(([name]) => name.toLowerCase()).sort());
 

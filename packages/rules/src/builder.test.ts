@@ -7,7 +7,11 @@ describe('rule builder', () => {
     expect(
       rule.and(
         rule.keyword('测试', 'title'),
-        rule.or(rule.keyword('火山', 'asr', 'ocr'), rule.inList('poi_city_name', ['北京']), rule.listIntersect(['tags'], ['美食'])),
+        rule.or(
+          rule.keyword('火山', 'asr', 'ocr'),
+          rule.inList('poi_city_name', ['北京']),
+          rule.listIntersect(['tags'], ['美食']),
+        ),
       ),
     ).toEqual([
       'and',
@@ -19,7 +23,11 @@ describe('rule builder', () => {
         ['list_intersect', { f: 'tags' }, ['美食']],
       ],
     ]);
-    expect(rule.inList(['poi_name', 'poi_city_name'], ['故宫'])).toEqual(['in_list', { fl: ['poi_name', 'poi_city_name'] }, ['故宫']]);
+    expect(rule.inList(['poi_name', 'poi_city_name'], ['故宫'])).toEqual([
+      'in_list',
+      { fl: ['poi_name', 'poi_city_name'] },
+      ['故宫'],
+    ]);
   });
 
   it('throws for what the types cannot rule out', () => {

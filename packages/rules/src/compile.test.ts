@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rule as build } from './builder.js';
 import { compileRule } from './compile.js';
 import type { Rule } from './types.js';
 import { RuleValidationError } from './validate.js';
@@ -31,7 +32,11 @@ describe('compileRule', () => {
   });
 
   it('explains which conditions hit, in which field and where', () => {
-    const explanation = compiled.explain({ title: '测试测试', feature: { asr: '说火山', ocr: '火山' }, tags: ['美食'] });
+    const explanation = compiled.explain({
+      title: '测试测试',
+      feature: { asr: '说火山', ocr: '火山' },
+      tags: ['美食'],
+    });
     expect(explanation).toEqual({
       matched: true,
       conditions: [
@@ -65,7 +70,9 @@ describe('compileRule', () => {
   });
 
   it('reports overlapping and nested keywords', () => {
-    const nested = compileRule(['or', ...['he', 'she', 'his', 'hers'].map((k) => ['in', k, { f: 'title' }] as const)]);
+    const nested = compileRule(
+      build.or(...(['he', 'she', 'his', 'hers'].map((k) => build.keyword(k, 'title')) as [Rule])),
+    );
     const hits = nested.explain({ title: 'ushers' }).conditions.map((c) => c.hits.map((h) => [h.text, h.start]));
     expect(hits).toEqual([[['he', 2]], [['she', 1]], [], [['hers', 2]]]);
   });
@@ -91,7 +98,7 @@ describe('compileRule', () => {
 
   it('matches rules with thousands of keywords', () => {
     const keywords = Array.from({ length: 5_000 }, (_, i) => `词${i.toString(36)}尾`);
-    const big = compileRule(['or', ...keywords.map((k) => ['in', k, { fl: ['title', 'ocr'] }] as const)] as Rule);
+    const big = compileRule(build.or(...(keywords.map((k) => build.keyword(k, 'title', 'ocr')) as [Rule])));
     expect(big.match({ title: '前缀词3y尾后缀' })).toBe(true);
     expect(big.match({ ocr: `${'词'.repeat(1000)}${keywords[4_999]}` })).toBe(true);
     expect(big.match({ title: '词尾词3y' })).toBe(false);

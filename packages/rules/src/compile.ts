@@ -12,7 +12,8 @@ export interface RuleHit {
   readonly element?: number;
   /**
    * Offsets `[start, end)` in UTF-16 code units of the element's normalised text (`normalizeText(value)`). They are
-   * also offsets into the original text whenever NFKC left it unchanged, as it does for ASCII and CJK ideographs.
+   * also offsets into the original text wherever normalisation maps unit by unit, as for CJK, ASCII and full-width
+   * forms.
    */
   readonly start: number;
   /** End offset (exclusive); see {@link RuleHit.start}. */
@@ -102,7 +103,10 @@ export function compileRule(rule: Rule): CompiledRule {
   const valueIds = new Map<RuleField, Map<string, number[]>>();
   const add = (index: Map<RuleField, Map<string, number[]>>, field: RuleField, text: string, id: number): void => {
     let byText = index.get(field);
-    if (byText === undefined) index.set(field, (byText = new Map()));
+    if (byText === undefined) {
+      byText = new Map();
+      index.set(field, byText);
+    }
     const ids = byText.get(text);
     if (ids === undefined) byText.set(text, [id]);
     else if (ids[ids.length - 1] !== id) ids.push(id);
@@ -145,8 +149,8 @@ export function compileRule(rule: Rule): CompiledRule {
     const byKeyword = keywordIds.get(field)!;
     const keywords = [...byKeyword.keys()].sort();
     const key = keywords.join('\u0000');
-    let automaton = automata.get(key);
-    if (automaton === undefined) automata.set(key, (automaton = createAutomaton(keywords)));
+    const automaton = automata.get(key) ?? createAutomaton(keywords);
+    automata.set(key, automaton);
     const start = new Int32Array(keywords.length + 1);
     const ids: number[] = [];
     keywords.forEach((keyword, k) => {
@@ -170,7 +174,7 @@ export function compileRule(rule: Rule): CompiledRule {
     const values = valueIds.get(field)!;
     const matchText = (text: string): boolean => {
       const ids = values.get(normalizeQuickly(text));
-      return ids !== undefined && ids.some(fire);
+      return ids?.some(fire) ?? false;
     };
     return { field, values, matchText };
   });

@@ -72,7 +72,8 @@ export function readField(doc: RuleDocument, field: RuleField): unknown {
     case 'asr':
     case 'ocr': {
       const feature = doc.feature;
-      const nested = typeof feature === 'object' && feature !== null ? (feature as Record<string, unknown>)[field] : undefined;
+      const nested =
+        typeof feature === 'object' && feature !== null ? (feature as Record<string, unknown>)[field] : undefined;
       return asText(nested) !== undefined ? nested : doc[field];
     }
     case 'same_origin_origin_id':

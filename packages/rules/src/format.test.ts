@@ -43,6 +43,8 @@ describe('formatRule', () => {
     expect(formatRule(rule, 'line')).toBe(
       'title:"测试" AND ((asr|ocr):"火\\"山" OR poi_city_name IN ["北京", "上海"]) AND OR(tags ANY ["美食"])',
     );
-    expect(formatRule(['and', ['or', ['or', ['in', '测试', { f: 'title' }]]]], 'line')).toBe('AND(OR(OR(title:"测试")))');
+    expect(formatRule(['and', ['or', ['or', ['in', '测试', { f: 'title' }]]]], 'line')).toBe(
+      'AND(OR(OR(title:"测试")))',
+    );
   });
 });

@@ -20,7 +20,11 @@ describe('parseRuleLine', () => {
     ]);
     expect(parseRuleLine('asr|ocr : "火山"')).toEqual(['in', '火山', { fl: ['asr', 'ocr'] }]);
     expect(parseRuleLine('(title):"x"')).toEqual(['in', 'x', { fl: ['title'] }]);
-    expect(parseRuleLine('poi_city_name IN ["北京", "上海",]')).toEqual(['in_list', { f: 'poi_city_name' }, ['北京', '上海']]);
+    expect(parseRuleLine('poi_city_name IN ["北京", "上海",]')).toEqual([
+      'in_list',
+      { f: 'poi_city_name' },
+      ['北京', '上海'],
+    ]);
     expect(parseRuleLine('tags any ["美食"]')).toEqual(['list_intersect', { f: 'tags' }, ['美食']]);
   });
 
@@ -54,7 +58,9 @@ describe('parseRuleLine', () => {
     expect(syntaxError('title:x')).toBe('column 7: expected a quoted keyword, got "x"');
     expect(syntaxError('title:"x" title:"y"')).toBe('column 11: expected AND, OR or the end of the rule, got "title"');
     expect(syntaxError('(title:"x"')).toBe('column 11: expected ")" to close the group, got the end of the rule');
-    expect(syntaxError('AND(title:"x"')).toBe('column 14: expected ")" to close the operand list, got the end of the rule');
+    expect(syntaxError('AND(title:"x"')).toBe(
+      'column 14: expected ")" to close the operand list, got the end of the rule',
+    );
     expect(syntaxError('(asr|ocr:"x"')).toBe('column 9: expected "|" or ")" in the field list, got ":"');
     expect(syntaxError('title:"unterminated')).toBe('column 7: unterminated string');
     expect(syntaxError('title:"a\\qb"')).toBe('column 9: invalid escape "\\q"');
@@ -65,6 +71,8 @@ describe('parseRuleLine', () => {
     expect(syntaxError('tags ANY [,]')).toBe('column 11: expected a quoted value or "]", got ","');
     expect(syntaxError('tags ANY ["a" "b"]')).toBe('column 15: expected "," or "]", got the string "b"');
     expect(syntaxError('tags ANY "a"')).toBe('column 10: expected "[" to start the list of values, got the string "a"');
-    expect(syntaxError(`${'('.repeat(65)}title:"x"${')'.repeat(65)}`)).toBe('column 65: parentheses nested deeper than 64');
+    expect(syntaxError(`${'('.repeat(65)}title:"x"${')'.repeat(65)}`)).toBe(
+      'column 65: parentheses nested deeper than 64',
+    );
   });
 });

@@ -141,7 +141,9 @@ export function parseRuleLine(text: string): Rule {
     const open = expect('[', '"[" to start the list of values');
     const values: string[] = [];
     while (peek().kind !== ']') {
-      values.push(nonBlank(expect('string', values.length === 0 ? 'a quoted value or "]"' : 'a quoted value'), 'value'));
+      values.push(
+        nonBlank(expect('string', values.length === 0 ? 'a quoted value or "]"' : 'a quoted value'), 'value'),
+      );
       if (peek().kind !== ',') break;
       next();
     }
@@ -176,7 +178,16 @@ function describe(token: Token): string {
 }
 
 const PUNCTUATION = new Set<string>(['(', ')', '[', ']', ',', '|', ':']);
-const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 
@@ -208,15 +219,18 @@ function tokenize(text: string): Token[] {
           i += 1;
           continue;
         }
-        const escape = text[i + 1] ?? '';
-        if (escape === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+        const escaped = text[i + 1] ?? '';
+        if (escaped === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
           value += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
           i += 6;
-        } else if (Object.hasOwn(ESCAPES, escape)) {
-          value += ESCAPES[escape];
+        } else if (Object.hasOwn(ESCAPES, escaped)) {
+          value += ESCAPES[escaped];
           i += 2;
         } else {
-          throw new RuleSyntaxError(i + 1, `invalid escape "\\${escape === 'u' ? text.slice(i + 1, i + 6) : escape}"`);
+          throw new RuleSyntaxError(
+            i + 1,
+            `invalid escape "\\${escaped === 'u' ? text.slice(i + 1, i + 6) : escaped}"`,
+          );
         }
       }
       tokens.push({ kind: 'string', text: value, column });

@@ -12,8 +12,45 @@ import { validateRule } from './validate.js';
 // Units chosen to exercise normalisation: full-width and half-width forms, Latin case, combining marks that compose
 // with the unit before them, ligatures, kana voicing marks, an emoji (a surrogate pair) and a lone surrogate.
 const UNITS = [
-  'a', 'b', 'e', 'A', 'B', 'E', 'ａ', 'Ａ', 'ｅ', '火', '山', '测', '试', '，', ',', ' ', '　', 'ﬁ', 'f', 'i', 'Ⅸ',
-  '\u0301', '\u0300', 'é', '\u030c', 'J', 'j', 'ｶ', 'カ', '\u3099', 'ガ', '😀', '\ud83d', '①', '1', '一', '⼀', '…', '.',
+  'a',
+  'b',
+  'e',
+  'A',
+  'B',
+  'E',
+  'ａ',
+  'Ａ',
+  'ｅ',
+  '火',
+  '山',
+  '测',
+  '试',
+  '，',
+  ',',
+  ' ',
+  '　',
+  'ﬁ',
+  'f',
+  'i',
+  'Ⅸ',
+  '\u0301',
+  '\u0300',
+  'é',
+  '\u030c',
+  'J',
+  'j',
+  'ｶ',
+  'カ',
+  '\u3099',
+  'ガ',
+  '😀',
+  '\ud83d',
+  '①',
+  '1',
+  '一',
+  '⼀',
+  '…',
+  '.',
 ];
 const unit = fc.constantFrom(...UNITS);
 const word = fc.string({ unit, minLength: 1, maxLength: 4 }).filter((w) => normalizeText(w).trim().length > 0);
@@ -22,7 +59,9 @@ const FIELDS: RuleField[] = [...TEXT_FIELDS, 'tags'];
 
 const fieldRef: fc.Arbitrary<FieldRef> = fc.oneof(
   fc.constantFrom(...FIELDS).map((f) => ({ f })),
-  fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1, maxLength: 3 }).map((fl) => ({ fl: fl as [RuleField, ...RuleField[]] })),
+  fc
+    .uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1, maxLength: 3 })
+    .map((fl) => ({ fl: fl as [RuleField, ...RuleField[]] })),
 );
 const values = fc.array(word, { minLength: 1, maxLength: 3 }) as fc.Arbitrary<[string, ...string[]]>;
 const leaf: fc.Arbitrary<RuleNode> = fc.oneof(
@@ -36,7 +75,10 @@ const node = (depth: number): fc.Arbitrary<RuleNode> =>
     : fc.oneof(
         leaf,
         fc
-          .tuple(fc.constantFrom('and' as const, 'or' as const), fc.array(node(depth - 1), { minLength: 1, maxLength: 4 }))
+          .tuple(
+            fc.constantFrom('and' as const, 'or' as const),
+            fc.array(node(depth - 1), { minLength: 1, maxLength: 4 }),
+          )
           .map(([op, children]) => [op, ...children] as unknown as RuleNode),
       );
 const anyRule: fc.Arbitrary<Rule> = node(3);

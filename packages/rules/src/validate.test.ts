@@ -32,7 +32,9 @@ describe('validateRule: limits at their edges', () => {
   it('counts each list value as a node, and limits one list to 200 values in a backtrack rule', () => {
     const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
     expect(validateRule(['in_list', { f: 'poi_city_name' }, values(200)], { kind: 'backtrack' }).ok).toBe(true);
-    expect(validateRule(['and', ['in_list', { f: 'poi_name' }, values(199)], keyword('x')], { kind: 'backtrack' }).ok).toBe(true);
+    expect(
+      validateRule(['and', ['in_list', { f: 'poi_name' }, values(199)], keyword('x')], { kind: 'backtrack' }).ok,
+    ).toBe(true);
     expect(problems(['and', ['in_list', { f: 'poi_name' }, values(200)], keyword('x')])).toEqual([
       'rule: the rule has 201 leaf nodes (one per keyword and per list value); a backtrack rule allows at most 200',
     ]);
@@ -58,7 +60,9 @@ describe('validateRule: limits at their edges', () => {
   it('stops at the depth limit, so absurdly deep input cannot overflow the stack', () => {
     let deep: unknown = keyword('x');
     for (let i = 0; i < 100_000; i++) deep = ['and', deep];
-    expect(problems(deep)).toEqual(['rule[1][1][1]: logic nodes are nested 4 levels deep; a backtrack rule allows at most 3']);
+    expect(problems(deep)).toEqual([
+      'rule[1][1][1]: logic nodes are nested 4 levels deep; a backtrack rule allows at most 3',
+    ]);
   });
 
   it('allows tags in backtrack and asynchronous realtime rules only', () => {
@@ -83,8 +87,12 @@ describe('validateRule: every error message', () => {
     expect(problems('title:"x"')).toEqual([
       'rule: expected a node such as ["in", keyword, field] or ["or", …], got a string "title:\\"x\\""',
     ]);
-    expect(problems([])).toEqual(['rule: expected a node such as ["in", keyword, field] or ["or", …], got an empty array']);
-    expect(problems(['or', null])).toEqual(['rule[1]: expected a node such as ["in", keyword, field] or ["or", …], got null']);
+    expect(problems([])).toEqual([
+      'rule: expected a node such as ["in", keyword, field] or ["or", …], got an empty array',
+    ]);
+    expect(problems(['or', null])).toEqual([
+      'rule[1]: expected a node such as ["in", keyword, field] or ["or", …], got null',
+    ]);
     expect(problems([1, 'x'])).toEqual(['rule[0]: expected an operator name, got number 1']);
     expect(problems(['adn', keyword('x')])).toEqual([
       'rule[0]: unknown operator "adn" (did you mean "and"?); expected one of "and", "or", "in", "in_list", "list_intersect"',
@@ -120,7 +128,9 @@ describe('validateRule: every error message', () => {
   });
 
   it('checks value lists', () => {
-    expect(problems(['in_list', title, 'x'])).toEqual(['rule[2]: values must be an array of strings, got a string "x"']);
+    expect(problems(['in_list', title, 'x'])).toEqual([
+      'rule[2]: values must be an array of strings, got a string "x"',
+    ]);
     expect(problems(['in_list', title, []])).toEqual(['rule[2]: values must list at least one value']);
     expect(problems(['list_intersect', { f: 'tags' }, ['a', 2, '']])).toEqual([
       'rule[2][1]: value must be a string, got number 2',
@@ -132,7 +142,9 @@ describe('validateRule: every error message', () => {
     expect(problems(['or', keyword('ＢＡＤ词语'), keyword('fine')], 'backtrack', ['bad', '词', 'none'])).toEqual([
       'rule[1][1]: keyword "ＢＡＤ词语" contains sensitive words "bad", "词"',
     ]);
-    expect(problems(keyword('赌博'), 'realtime', ['赌博'])).toEqual(['rule[1]: keyword "赌博" contains sensitive word "赌博"']);
+    expect(problems(keyword('赌博'), 'realtime', ['赌博'])).toEqual([
+      'rule[1]: keyword "赌博" contains sensitive word "赌博"',
+    ]);
   });
 
   it('collects every problem in document order', () => {

@@ -72,10 +72,10 @@ export function formatIssue(issue: RuleIssue): string {
  * reported, each with its path; arbitrary input never throws.
  */
 export function validateRule(input: unknown, options: ValidateRuleOptions): RuleValidation {
-  const limits = RULE_LIMITS[options.kind];
-  if (limits === undefined) {
+  if (!Object.hasOwn(RULE_LIMITS, options.kind)) {
     throw new TypeError(`options.kind must be one of ${RULE_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
   }
+  const limits = RULE_LIMITS[options.kind];
   const sensitive = (options.sensitiveWords ?? []).map(normalizeText).filter((word) => word.length > 0);
   const result = checkRule(input, options.path ?? 'rule', { limits, kind: options.kind, sensitive });
   return result.errors.length > 0
@@ -194,7 +194,8 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
   };
 
   const keywordArg = (value: unknown, path: string): string | undefined => {
-    if (typeof value !== 'string') return issue(path, 'invalid_keyword', `keyword must be a string, got ${describe(value)}`);
+    if (typeof value !== 'string')
+      return issue(path, 'invalid_keyword', `keyword must be a string, got ${describe(value)}`);
     const normalized = normalizeText(value);
     if (normalized.trim().length === 0) return issue(path, 'invalid_keyword', 'keyword must not be empty or blank');
     const hits = context.sensitive.filter((word) => normalized.includes(word));
@@ -213,40 +214,62 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
     const keys = Object.keys(record);
     const extra = keys.filter((key) => key !== 'f' && key !== 'fl');
     if (extra.length > 0) {
-      return issue(path, 'invalid_field', `unexpected key${plural(extra)} ${extra.map(quote).join(', ')}; use "f" or "fl"`);
+      return issue(
+        path,
+        'invalid_field',
+        `unexpected key${plural(extra)} ${extra.map(quote).join(', ')}; use "f" or "fl"`,
+      );
     }
     if (keys.length !== 1) {
-      return issue(path, 'invalid_field', keys.length === 0 ? 'field is empty; use {"f": name} or {"fl": [names]}' : 'use either "f" or "fl", not both');
+      return issue(
+        path,
+        'invalid_field',
+        keys.length === 0 ? 'field is empty; use {"f": name} or {"fl": [names]}' : 'use either "f" or "fl", not both',
+      );
     }
     if ('f' in record) {
       const name = fieldName(record.f, `${path}.f`);
       return name === undefined ? undefined : { f: name };
     }
     const list = record.fl;
-    if (!Array.isArray(list)) return issue(`${path}.fl`, 'invalid_field', `"fl" must be an array of field names, got ${describe(list)}`);
+    if (!Array.isArray(list))
+      return issue(`${path}.fl`, 'invalid_field', `"fl" must be an array of field names, got ${describe(list)}`);
     if (list.length === 0) return issue(`${path}.fl`, 'invalid_field', '"fl" must name at least one field');
     const names = list.map((item, i) => fieldName(item, `${path}.fl[${i}]`));
     return names.every((name) => name !== undefined) ? { fl: names as [RuleField, ...RuleField[]] } : undefined;
   };
 
   const fieldName = (value: unknown, path: string): RuleField | undefined => {
-    if (typeof value !== 'string') return issue(path, 'invalid_field', `field name must be a string, got ${describe(value)}`);
-    if (!isRuleField(value)) return issue(path, 'unknown_field', `unknown field ${quote(value)}${didYouMean(value, RULE_FIELDS)}`);
+    if (typeof value !== 'string')
+      return issue(path, 'invalid_field', `field name must be a string, got ${describe(value)}`);
+    if (!isRuleField(value))
+      return issue(path, 'unknown_field', `unknown field ${quote(value)}${didYouMean(value, RULE_FIELDS)}`);
     if (!context.limits.fields.includes(value)) {
-      const allowed = RULE_KINDS.filter((kind) => RULE_LIMITS[kind].fields.includes(value)).map((kind) => KIND_NAMES[kind]);
-      return issue(path, 'field_not_allowed', `field ${quote(value)} is not allowed in ${kindName} rule (only in ${allowed.join(' and ')} rules)`);
+      const allowed = RULE_KINDS.filter((kind) => RULE_LIMITS[kind].fields.includes(value)).map(
+        (kind) => KIND_NAMES[kind],
+      );
+      return issue(
+        path,
+        'field_not_allowed',
+        `field ${quote(value)} is not allowed in ${kindName} rule (only in ${allowed.join(' and ')} rules)`,
+      );
     }
     return value;
   };
 
   const valuesArg = (value: unknown, path: string): [string, ...string[]] | undefined => {
-    if (!Array.isArray(value)) return issue(path, 'invalid_values', `values must be an array of strings, got ${describe(value)}`);
+    if (!Array.isArray(value))
+      return issue(path, 'invalid_values', `values must be an array of strings, got ${describe(value)}`);
     if (value.length === 0) return issue(path, 'invalid_values', 'values must list at least one value');
     nodes += value.length;
     let ok = true;
     if (value.length > context.limits.maxListLength) {
       ok = false;
-      issue(path, 'list_too_long', `the list has ${value.length} values; ${kindName} rule allows at most ${context.limits.maxListLength}`);
+      issue(
+        path,
+        'list_too_long',
+        `the list has ${value.length} values; ${kindName} rule allows at most ${context.limits.maxListLength}`,
+      );
     }
     value.forEach((item: unknown, i) => {
       if (typeof item !== 'string') {
@@ -262,7 +285,11 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
 
   const rule = node(input, root, 0);
   if (nodes > context.limits.maxNodes) {
-    issue(root, 'too_many_nodes', `the rule has ${nodes} leaf nodes (one per keyword and per list value); ${kindName} rule allows at most ${context.limits.maxNodes}`);
+    issue(
+      root,
+      'too_many_nodes',
+      `the rule has ${nodes} leaf nodes (one per keyword and per list value); ${kindName} rule allows at most ${context.limits.maxNodes}`,
+    );
   }
   return errors.length > 0 ? { errors } : { rule, errors };
 }

@@ -3,12 +3,19 @@ import { INSIGHT_LIMITS } from '@insight/protocol';
 import { type Rule, validateRule } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
+import type { MarkSet, Marks } from './marks.js';
 import { createRowMatcher, type RowMatcher } from './matcher.js';
 import { POST_STATUS } from './post.js';
-import { type PostStore, type ScanCursor, scanStart } from './post-store.js';
+import { cursorAfter, type PostStore, type ScanCursor, scanStart } from './post-store.js';
 
 /** Posts a backtrack slice reads before yielding to the event loop: a few ms of work, so the server stays responsive. */
 export const BACKTRACK_SLICE_POSTS = 4_000;
+
+/**
+ * Most posts one backtrack task may retrieve (its `limit`); above it creation answers `[40009]reached hit post count
+ * limit`. The service documents the code but not the figure: this one lets a task take a whole 1M-post corpus.
+ */
+export const BACKTRACK_HIT_LIMIT = 1_000_000;
 
 /** How long a backtrack task's data can be consumed after it starts, in ms. */
 export const BACKTRACK_EXPIRY_MS = INSIGHT_LIMITS.backtrackDataExpirySeconds * 1000;
@@ -72,6 +79,7 @@ export interface BacktrackEngineOptions {
   store: Store;
   clock: Clock;
   posts: PostStore;
+  marks: Marks;
   /** Collectors per task. */
   collectors: number;
   /** Posts per slice. @default BACKTRACK_SLICE_POSTS */
@@ -122,30 +130,37 @@ function toTask(row: TaskRow): BacktrackTask {
 /** Above this many posts in a window, preview samples instead of matching every post. */
 const PREVIEW_EXACT_POSTS = 50_000;
 
+/** What a running task keeps between slices: compiled once, and again after a restart. */
+interface TaskRun {
+  matcher: RowMatcher;
+  /** The business's de-duplication marks when the run (re)started; undefined without `de_duplicate`. */
+  marks: MarkSet | undefined;
+}
+
+const NO_MARKS: MarkSet = { has: () => false };
+
 /** Creates the backtrack engine. */
 export function createBacktrackEngine(options: BacktrackEngineOptions): BacktrackEngine {
-  const { store, clock, posts, collectors, log } = options;
+  const { store, clock, posts, marks, collectors, log } = options;
   const slicePosts = options.slicePosts ?? BACKTRACK_SLICE_POSTS;
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const matchers = new Map<number, RowMatcher>();
+  const runs = new Map<number, TaskRun>();
   let running = false;
   let scheduled: NodeJS.Immediate | undefined;
 
-  const isMarked = (biz: string, seq: number): boolean =>
-    store
-      .prepare<[string, number], number>('SELECT 1 FROM insight_marks WHERE biz = ? AND post_seq = ?')
-      .get(biz, seq) !== undefined;
-
-  function matcherOf(task: TaskRow): RowMatcher {
-    let matcher = matchers.get(task.id);
-    if (matcher === undefined) {
+  function runOf(task: TaskRow): TaskRun {
+    let run = runs.get(task.id);
+    if (run === undefined) {
       const checked = validateRule(JSON.parse(task.rule), { kind: 'backtrack' });
       if (!checked.ok) throw new Error(`stored rule no longer validates: ${checked.errors[0]?.message}`);
-      matcher = createRowMatcher(checked.rule, checked.stats.fields);
-      matchers.set(task.id, matcher);
+      run = {
+        matcher: createRowMatcher(checked.rule, checked.stats.fields),
+        marks: task.de_duplicate === 1 ? marks.snapshot(task.biz) : undefined,
+      };
+      runs.set(task.id, run);
     }
-    return matcher;
+    return run;
   }
 
   function schedule(): void {
@@ -173,7 +188,7 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       store
         .prepare("UPDATE insight_backtrack_tasks SET status = 'failed', fail_reason = ?, finished_at = ? WHERE id = ?")
         .run(reason, clock.now(), row.id);
-      matchers.delete(row.id);
+      runs.delete(row.id);
     }
     events.emit('progress', row.id);
     return true;
@@ -184,25 +199,27 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     if (row.started_at !== null && now >= row.started_at + BACKTRACK_EXPIRY_MS) {
       throw new Error('the task data expired before the backtrack could finish');
     }
-    const matcher = matcherOf(row);
+    const { matcher, marks: marked = NO_MARKS } = runOf(row);
     const cursor: ScanCursor =
       row.cursor_time === null ? scanStart(row.end_time) : { publishTime: row.cursor_time, seq: row.cursor_seq ?? 0 };
     const batch = posts.scan(row.start_time, cursor, slicePosts, matcher.columns);
     const insertItem = store.prepare(
       'INSERT INTO insight_backtrack_items (task, collector, offset, post_seq) VALUES (?, ?, ?, ?)',
     );
+    // Items and the cursor commit together: after a crash the task resumes exactly after the last committed slice.
     store.transaction(() => {
       let { hits, slots } = row;
       let last = cursor;
       for (const post of batch) {
         if (hits >= row.task_limit) break;
-        last = { publishTime: post.publish_time, seq: post.seq };
+        last = cursorAfter(post);
         if (!matcher.match(post)) continue;
-        if (row.de_duplicate === 1 && isMarked(row.biz, post.seq)) continue;
+        const seq = post[0] as number;
+        if (marked.has(seq)) continue;
         const slot = slots++;
         // A matching post that is deleted or withheld keeps its offset, unsent: the gaps the service documents.
-        if (post.status !== POST_STATUS.public) continue;
-        insertItem.run(row.id, slot % collectors, Math.floor(slot / collectors), post.seq);
+        if (post[2] !== POST_STATUS.public) continue;
+        insertItem.run(row.id, slot % collectors, Math.floor(slot / collectors), seq);
         hits++;
       }
       const done = hits >= row.task_limit || batch.length < slicePosts;
@@ -212,7 +229,7 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
              cursor_time = ?, cursor_seq = ?, hits = ?, slots = ? WHERE id = ?`,
         )
         .run(done ? 'finished' : 'running', now, done ? now : null, last.publishTime, last.seq, hits, slots, row.id);
-      if (done) matchers.delete(row.id);
+      if (done) runs.delete(row.id);
     });
   }
 
@@ -263,12 +280,8 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       const checked = validateRule(request.rule, { kind: 'backtrack' });
       if (!checked.ok) throw new Error('preview takes a validated rule');
       const matcher = createRowMatcher(checked.rule, checked.stats.fields);
-      const inWindow = store
-        .prepare<[number, number], number>(
-          'SELECT count(*) FROM insight_posts WHERE publish_time >= ? AND publish_time <= ?',
-        )
-        .pluck()
-        .get(request.startTime, request.endTime) as number;
+      const marked = request.deDuplicate ? marks.snapshot(biz) : NO_MARKS;
+      const inWindow = posts.countBetween(request.startTime, request.endTime);
       // A rough estimate, as the service's: every k-th post of a large window stands for k posts.
       const every = Math.max(1, Math.ceil(inWindow / PREVIEW_EXACT_POSTS));
       let count = 0;
@@ -276,13 +289,11 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       for (;;) {
         const batch = posts.scan(request.startTime, cursor, slicePosts, matcher.columns, every);
         for (const post of batch) {
-          if (post.status !== POST_STATUS.public || !matcher.match(post)) continue;
-          if (request.deDuplicate && isMarked(biz, post.seq)) continue;
+          if (post[2] !== POST_STATUS.public || !matcher.match(post) || marked.has(post[0] as number)) continue;
           count += every;
         }
         if (batch.length < slicePosts) break;
-        const last = batch[batch.length - 1]!;
-        cursor = { publishTime: last.publish_time, seq: last.seq };
+        cursor = cursorAfter(batch[batch.length - 1]!);
       }
       return count;
     },

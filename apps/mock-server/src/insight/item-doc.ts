@@ -9,14 +9,28 @@ export interface DeliveryTimes {
   consumeTime: string;
 }
 
+/** A post as the streams and search read it: its status and its stored `item_doc` text. */
+export interface StoredDoc {
+  /** Row sequence of the post. */
+  seq: number;
+  status: number;
+  /** The `item_doc` JSON without delivery times, from {@link storedDocText}. */
+  doc: string;
+}
+
 /**
- * The `item_doc` of a post as the service sends it. A deleted or withheld post carries only the four fields the
- * service documents for it: `post_id`, `status`, `publish_time`, `origin_id`.
+ * The `item_doc` of a post as stored, without the times that depend on the delivery. A deleted or withheld post
+ * carries only the four fields the service documents for it: `post_id`, `status`, `publish_time`, `origin_id`.
  */
-export function toItemDoc(post: InsightPost, times: DeliveryTimes): Record<string, unknown> {
+export function storedDocText(post: InsightPost): string {
   const publishTime = formatInsightTime(post.publishTime);
   if (post.status !== POST_STATUS.public) {
-    return { post_id: post.postId, status: post.status, publish_time: publishTime, origin_id: post.originId };
+    return JSON.stringify({
+      post_id: post.postId,
+      status: post.status,
+      publish_time: publishTime,
+      origin_id: post.originId,
+    });
   }
   const doc: Record<string, unknown> = {
     post_id: post.postId,
@@ -25,8 +39,6 @@ export function toItemDoc(post: InsightPost, times: DeliveryTimes): Record<strin
     publish_time: publishTime,
     create_time: formatInsightTime(post.createTime),
     first_public_time: publishTime,
-    push_ready_time: times.pushReadyTime,
-    consume_time: times.consumeTime,
     update_time: formatInsightTime(post.updateTime),
   };
   if (post.mainDomain !== undefined) doc.main_domain = post.mainDomain;
@@ -43,6 +55,25 @@ export function toItemDoc(post: InsightPost, times: DeliveryTimes): Record<strin
   if (post.asr !== undefined) feature.asr = post.asr;
   if (post.ocr !== undefined) feature.ocr = post.ocr;
   doc.feature = feature;
+  return JSON.stringify(doc);
+}
+
+/**
+ * The `item_doc` JSON text of one delivery: the stored text with the delivery times appended to a public post's
+ * object. String concatenation only, so that a stream never parses or re-serialises a post.
+ */
+export function deliveryDocText(stored: StoredDoc, times: DeliveryTimes): string {
+  if (stored.status !== POST_STATUS.public) return stored.doc;
+  return `${stored.doc.slice(0, -1)},"push_ready_time":"${times.pushReadyTime}","consume_time":"${times.consumeTime}"}`;
+}
+
+/** The `item_doc` of a search result or a query by id: delivery times are the post's creation and now. */
+export function answerDoc(stored: StoredDoc, consumeTime: string): Record<string, unknown> {
+  const doc = JSON.parse(stored.doc) as Record<string, unknown>;
+  if (stored.status === POST_STATUS.public) {
+    doc.push_ready_time = doc.create_time;
+    doc.consume_time = consumeTime;
+  }
   return doc;
 }
 

@@ -1,5 +1,5 @@
 import { compileRule, type Rule, type RuleField } from '@insight/rules';
-import type { PostColumn, ScanRow } from './post-store.js';
+import { type PostColumn, SCAN_ROW_COLUMNS, type ScanRow } from './post-store.js';
 
 /** The column each rule field is read from; the column names are the `item_doc` properties rules read. */
 const FIELD_COLUMNS: { readonly [F in RuleField]: PostColumn } = {
@@ -16,7 +16,7 @@ const FIELD_COLUMNS: { readonly [F in RuleField]: PostColumn } = {
 
 /** A compiled rule that reads scan rows directly. */
 export interface RowMatcher {
-  /** The columns a scan must select for {@link RowMatcher.match}. */
+  /** The columns a scan must select for {@link RowMatcher.match}, in this order. */
   readonly columns: readonly PostColumn[];
   /** Whether a row matches, whatever its status: callers decide what a matching deleted post means. */
   match(row: ScanRow): boolean;
@@ -26,15 +26,18 @@ export interface RowMatcher {
 export function createRowMatcher(rule: Rule, fields: readonly RuleField[]): RowMatcher {
   const compiled = compileRule(rule);
   const columns = [...new Set(fields.map((field) => FIELD_COLUMNS[field]))];
-  const needsTags = columns.includes('tags');
+  // One document, refilled for every row: the compiled rule reads the raw column strings (it normalises them itself),
+  // so a scan builds no object per post.
+  const doc: Record<string, unknown> = Object.fromEntries(columns.map((column) => [column, undefined]));
   return {
     columns,
     match(row) {
-      if (needsTags && typeof row.tags === 'string') {
-        // Rows are fresh objects from the statement: parsing the tags in place costs nothing elsewhere.
-        (row as { tags: unknown }).tags = JSON.parse(row.tags) as unknown;
+      for (let i = 0; i < columns.length; i++) {
+        const value = row[SCAN_ROW_COLUMNS + i];
+        const column = columns[i]!;
+        doc[column] = column === 'tags' && typeof value === 'string' ? JSON.parse(value) : value;
       }
-      return compiled.match(row);
+      return compiled.match(doc);
     },
   };
 }

@@ -14,16 +14,17 @@ import type { EmulatorRequest } from '../core/http.js';
 import { streamReply } from '../core/http.js';
 import type { EmulatorContext, EmulatorModule } from '../core/module.js';
 import type { Router } from '../core/router.js';
-import { type BacktrackEngine, createBacktrackEngine } from './backtrack.js';
+import { BACKTRACK_HIT_LIMIT, type BacktrackEngine, createBacktrackEngine } from './backtrack.js';
 import { generateCorpus } from './corpus.js';
 import { insightFailure, invalidParam, renderInsightError, succeed } from './errors.js';
-import { parseItemDocLines, fromItemDoc, toItemDoc } from './item-doc.js';
+import { answerDoc, fromItemDoc, parseItemDocLines } from './item-doc.js';
+import { createMarks, type Marks } from './marks.js';
 import { type InsightModuleOptions, type ResolvedInsightOptions, resolveInsightOptions } from './options.js';
 import { createPostStore, type PostStore } from './post-store.js';
 import { createQpsLimiter, type QpsLimiter } from './qps.js';
 import { createRealtimeEngine, type RealtimeEngine } from './realtime.js';
 import { INSIGHT_MIGRATIONS } from './schema.js';
-import { createSearchService, type SearchService } from './search.js';
+import { createSearchService, SEARCH_PAGE_SIZE_MAX, type SearchService } from './search.js';
 import { backtrackSource, parseCollectors, pumpStream, realtimeSource } from './streams.js';
 import { createTokenService, type TokenService } from './tokens.js';
 
@@ -34,6 +35,7 @@ const DAY_MS = 86_400_000;
 
 /** Tables emptied by a reset, children first. */
 const TABLES = [
+  'insight_post_docs',
   'insight_backtrack_items',
   'insight_backtrack_tasks',
   'insight_realtime_hits',
@@ -47,6 +49,7 @@ const TABLES = [
 
 interface Services {
   posts: PostStore;
+  marks: Marks;
   tokens: TokenService;
   backtrack: BacktrackEngine;
   realtime: RealtimeEngine;
@@ -87,14 +90,17 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
       ctx = context;
       const { store, clock } = context;
       const posts = createPostStore(store.db);
+      const marks = createMarks(store);
       const accounts = new Map(options.accounts.map((a) => [a.bizName, a.secret]));
       services = {
         posts,
+        marks,
         tokens: createTokenService(store, clock, accounts),
         backtrack: createBacktrackEngine({
           store,
           clock,
           posts,
+          marks,
           collectors: INSIGHT_LIMITS.backtrackCollectors,
           slicePosts: options.backtrackSlicePosts,
           log: context.log,
@@ -103,6 +109,7 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
           store,
           clock,
           posts,
+          marks,
           collectors: INSIGHT_LIMITS.realtimeCollectors,
           firehoseRate: options.firehoseRate,
           seed: corpusSeed(context),
@@ -283,6 +290,9 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const request = body as z.infer<typeof INSIGHT_SCHEMAS.backtrackCreate.body>;
     const { rule } = checkRule(request.rule, 'backtrack');
     const { start, end } = checkWindow(request);
+    if (request.limit > BACKTRACK_HIT_LIMIT) {
+      throw insightFailure(40009, `limit ${request.limit} is over the ${BACKTRACK_HIT_LIMIT} posts a task may retrieve`);
+    }
     const taskId = s.backtrack.create(biz, {
       rule,
       startTime: start,
@@ -374,6 +384,9 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
   router.post(path('search'), async (req) => {
     const { biz, body } = await open(req, 'search');
     const request = body as z.infer<typeof INSIGHT_SCHEMAS.search.body>;
+    if (request.page_size > SEARCH_PAGE_SIZE_MAX) {
+      throw invalidParam('page_size', `must be at most ${SEARCH_PAGE_SIZE_MAX}, got ${request.page_size}`);
+    }
     const { rule, stats } = checkRule(request.rule, 'backtrack');
     const start = parseInsightTime(request.start_time);
     const end = parseInsightTime(request.end_time);
@@ -383,9 +396,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
       throw invalidParam('snapshot_id', `unknown or expired snapshot ${JSON.stringify(snapshotId)}`);
     const consumeTime = formatInsightTime(clock.now());
     return succeed({
-      items: page.posts.map((post) =>
-        toItemDoc(post, { pushReadyTime: formatInsightTime(post.createTime), consumeTime }),
-      ),
+      items: page.posts.map((post) => answerDoc(post, consumeTime)),
       snapshot_id: page.snapshotId,
       count: page.count,
     });
@@ -396,18 +407,10 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const { post_id } = query as { post_id: string };
     const post = s.posts.byPostId(post_id);
     if (post === undefined) throw insightFailure(40007, `no post with post_id ${JSON.stringify(post_id)}`);
-    const consumeTime = formatInsightTime(clock.now());
-    return succeed(toItemDoc(post, { pushReadyTime: formatInsightTime(post.createTime), consumeTime }));
+    return succeed(answerDoc(post, formatInsightTime(clock.now())));
   });
 
   const sseHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-  const markSent = (biz: string) => {
-    const mark = store.prepare('INSERT OR IGNORE INTO insight_marks (biz, post_seq) VALUES (?, ?)');
-    return (seqs: readonly number[]): void =>
-      store.transaction(() => {
-        for (const seq of seqs) mark.run(biz, seq);
-      });
-  };
 
   router.get(path('backtrackStream'), async (req) => {
     const { biz, query } = await open(req, 'backtrackStream');
@@ -435,7 +438,6 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
         return status === 'finished' || status === 'failed';
       },
     });
-    const onSent = markSent(biz);
     return streamReply(
       (sink) =>
         pumpStream(sink, {
@@ -444,7 +446,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
           startOffset: request.start_offset ?? 0,
           clock,
           heartbeatMs: options.heartbeatMs,
-          onSent,
+          onSending: (seqs) => s.marks.record(biz, seqs),
         }),
       sseHeaders,
     );
@@ -471,9 +473,10 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
       wakeups: s.realtime.events,
       oldest: () => clock.now() - INSIGHT_LIMITS.realtimeReplaySeconds * 1000,
     });
-    const onSent = markSent(biz);
+    const onSending = (seqs: readonly number[]) => s.marks.record(biz, seqs);
     return streamReply(
-      (sink) => pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs, onSent }),
+      (sink) =>
+        pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs, onSending }),
       sseHeaders,
     );
   });

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { createRandom } from '../core/random.js';
 import type { Store } from '../store/store.js';
 import { generatePost } from './corpus.js';
+import type { Marks } from './marks.js';
 import type { InsightPost } from './post.js';
 import type { PostStore } from './post-store.js';
 
@@ -45,9 +46,9 @@ export interface RealtimeEngine {
   count(biz: string): number;
   /**
    * Publishes new posts now: stores them, matches them against every enabled task and records one hit per business
-   * whose tasks match. Returns the number of hits recorded.
+   * whose tasks match, in one transaction with `inSameTransaction` when given. Returns the number of hits recorded.
    */
-  publish(posts: readonly InsightPost[]): number;
+  publish(posts: readonly InsightPost[], inSameTransaction?: () => void): number;
   /** Emits `hits` with the biz name whenever new hits are recorded. */
   readonly events: EventEmitter;
   /** Starts the firehose (when its rate is above 0) and the retention sweep. */
@@ -62,6 +63,7 @@ export interface RealtimeEngineOptions {
   store: Store;
   clock: Clock;
   posts: PostStore;
+  marks: Marks;
   collectors: number;
   /** Posts per second of the live firehose; 0 turns it off. */
   firehoseRate: number;
@@ -120,7 +122,7 @@ function collectorOf(postId: string, collectors: number): number {
 
 /** Creates the realtime engine. */
 export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEngine {
-  const { store, clock, posts, collectors } = options;
+  const { store, clock, posts, marks, collectors } = options;
   const events = new EventEmitter();
   events.setMaxListeners(0);
   let live: LiveTask[] | undefined;
@@ -160,20 +162,17 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
     return offset;
   }
 
-  function publish(batch: readonly InsightPost[]): number {
-    if (batch.length === 0) return 0;
+  function publish(batch: readonly InsightPost[], inSameTransaction?: () => void): number {
     const tasks = liveTasks();
     const now = clock.now();
-    const touched = new Set<string>();
+    const hitSeqs = new Map<string, number[]>();
     let recorded = 0;
     store.transaction(() => {
-      posts.upsert(batch);
-      const seqOf = store.prepare<[string], number>('SELECT seq FROM insight_posts WHERE post_id = ?').pluck();
       const insertHit = store.prepare(
         'INSERT INTO insight_realtime_hits (biz, collector, offset, post_seq, task_ids, sync) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      const mark = store.prepare('INSERT OR IGNORE INTO insight_marks (biz, post_seq) VALUES (?, ?)');
       for (const post of batch) {
+        const seq = posts.put(post);
         const doc = ruleDocument(post);
         const hitsByBiz = new Map<string, LiveTask[]>();
         for (const task of tasks) {
@@ -183,18 +182,21 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
           else list.push(task);
         }
         if (hitsByBiz.size === 0) continue;
-        const seq = seqOf.get(post.postId) as number;
         const collector = collectorOf(post.postId, collectors);
         for (const [biz, hit] of hitsByBiz) {
           const taskIds = JSON.stringify(hit.map((task) => task.taskId));
           insertHit.run(biz, collector, nextOffset(biz, collector, now), seq, taskIds, hit.some((t) => t.sync) ? 1 : 0);
-          mark.run(biz, seq);
-          touched.add(biz);
+          const seqs = hitSeqs.get(biz);
+          if (seqs === undefined) hitSeqs.set(biz, [seq]);
+          else seqs.push(seq);
           recorded++;
         }
       }
+      // A post hit by a realtime task is not backtracked again by a de-duplicating task.
+      for (const [biz, seqs] of hitSeqs) marks.record(biz, seqs);
+      inSameTransaction?.();
     });
-    for (const biz of touched) events.emit('hits', biz);
+    for (const biz of hitSeqs.keys()) events.emit('hits', biz);
     return recorded;
   }
 
@@ -223,8 +225,10 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
           ),
         );
       }
-      publish(batch);
-      store.prepare('INSERT OR REPLACE INTO insight_meta (key, value) VALUES (?, ?)').run(counterKey, String(index));
+      // The counter commits with the posts: after a crash the firehose never publishes an id twice.
+      publish(batch, () =>
+        store.prepare('INSERT OR REPLACE INTO insight_meta (key, value) VALUES (?, ?)').run(counterKey, String(index)),
+      );
     }, FIREHOSE_TICK_MS);
     firehose.unref();
   }

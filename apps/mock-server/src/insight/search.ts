@@ -4,8 +4,15 @@ import type { Rule, RuleField } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { createRowMatcher } from './matcher.js';
+import type { StoredDoc } from './item-doc.js';
 import { POST_STATUS } from './post.js';
-import { type PostStore, type StoredPost, scanStart } from './post-store.js';
+import { cursorAfter, type PostStore, scanStart } from './post-store.js';
+
+/**
+ * Largest `page_size` of a search; above it the call answers `[40004]`. The service does not document one: 100 keeps
+ * a page's answer small, and the 10 000 results of a snapshot take 100 pages.
+ */
+export const SEARCH_PAGE_SIZE_MAX = 100;
 
 /** How long a search snapshot can be paged through, in ms. */
 export const SEARCH_SNAPSHOT_TTL_MS = 3_600_000;
@@ -15,7 +22,7 @@ export interface SearchPage {
   snapshotId: string;
   /** Matching posts, capped at 10 000. */
   count: number;
-  posts: StoredPost[];
+  posts: StoredDoc[];
 }
 
 /** Search over the stored posts with snapshot pagination. */
@@ -39,12 +46,11 @@ export function createSearchService(store: Store, clock: Clock, posts: PostStore
       while (found.length < cap) {
         const batch = posts.scan(query.start, cursor, 5_000, matcher.columns);
         for (const row of batch) {
-          if (row.status === POST_STATUS.public && matcher.match(row)) found.push(row.seq);
+          if (row[2] === POST_STATUS.public && matcher.match(row)) found.push(row[0] as number);
           if (found.length === cap) break;
         }
         if (batch.length < 5_000) break;
-        const last = batch[batch.length - 1]!;
-        cursor = { publishTime: last.publish_time, seq: last.seq };
+        cursor = cursorAfter(batch[batch.length - 1]!);
       }
       const id = randomUUID();
       const now = clock.now();

@@ -4,13 +4,16 @@ import type { Clock } from '../core/clock.js';
 import type { StreamSink } from '../core/http.js';
 import type { Store } from '../store/store.js';
 import { invalidParam } from './errors.js';
-import { toItemDoc } from './item-doc.js';
-import { POST_COLUMNS_P, type PostRow, rowToPost, type StoredPost } from './post-store.js';
-
-type ItemRow = PostRow & { item_offset: number };
+import { deliveryDocText, type StoredDoc } from './item-doc.js';
 
 /** Events read per collector and query: large enough for throughput, small enough to interleave collectors. */
-export const STREAM_BATCH = 1_000;
+export const STREAM_BATCH = 500;
+
+/**
+ * Characters of events gathered before one `write`: few large writes cost far less than one per collector read, and
+ * the socket's buffer stays bounded (the sink waits for `drain` when it is full).
+ */
+export const STREAM_CHUNK_CHARS = 256 * 1024;
 
 /**
  * Reads a `collector` parameter: one id (`"3"`) or an inclusive range (`"0-4"`); all collectors when absent.
@@ -33,11 +36,10 @@ export function parseCollectors(value: string | null, count: number): number[] {
   return all.slice(from, to + 1);
 }
 
-/** One event read from the store. */
-interface StreamItem {
-  collector: number;
+/** One event read from the store: where it sits, and the post it carries. */
+interface StreamItem extends StoredDoc {
   offset: number;
-  post: StoredPost;
+  /** When the post became ready to push, epoch ms. */
   pushReadyTime: number;
 }
 
@@ -66,8 +68,11 @@ export interface PumpOptions {
   startOffset: number;
   clock: Clock;
   heartbeatMs: number;
-  /** Records that these posts were sent (de-duplication marks). */
-  onSent(seqs: readonly number[]): void;
+  /**
+   * Records that these posts are being sent (de-duplication marks). Called, and committed, before the write: a post
+   * a client has received is always marked, even if the emulator dies right after sending it.
+   */
+  onSending(seqs: readonly number[]): void;
 }
 
 /**
@@ -77,33 +82,58 @@ export interface PumpOptions {
 export async function pumpStream(sink: StreamSink, options: PumpOptions): Promise<void> {
   const { source, clock } = options;
   const next = new Map(options.collectors.map((c) => [c, options.startOffset]));
+  const pushReady = createTimeFormatter();
   if (!(await sink.write(': connected\n\n'))) return;
   while (!sink.signal.aborted) {
+    const consumeTime = formatInsightTime(clock.now());
+    let chunk = '';
+    let seqs: number[] = [];
     let sent = 0;
     for (const [collector, offset] of next) {
       const items = source.read(collector, offset, STREAM_BATCH);
       if (items.length === 0) continue;
-      const consumeTime = formatInsightTime(clock.now());
-      let chunk = '';
+      const prefix = `${source.msgPrefix}-${collector}-`;
       for (const item of items) {
-        const data = JSON.stringify({
-          collector: String(item.collector),
-          offset: item.offset,
-          msg_id: `${source.msgPrefix}-${item.collector}-${item.offset}`,
-          item_doc: toItemDoc(item.post, { pushReadyTime: formatInsightTime(item.pushReadyTime), consumeTime }),
-        });
-        chunk += `id: ${item.collector}:${item.offset}\ndata: ${data}\n\n`;
+        const times = { pushReadyTime: pushReady(item.pushReadyTime), consumeTime };
+        chunk +=
+          `id: ${collector}:${item.offset}\ndata: {"collector":"${collector}","offset":${item.offset},` +
+          `"msg_id":"${prefix}${item.offset}","item_doc":${deliveryDocText(item, times)}}\n\n`;
+        seqs.push(item.seq);
       }
-      if (!(await sink.write(chunk))) return;
-      options.onSent(items.map((item) => item.post.seq));
       next.set(collector, items[items.length - 1]!.offset + 1);
       sent += items.length;
+      if (chunk.length >= STREAM_CHUNK_CHARS) {
+        if (!(await flush(sink, options, chunk, seqs))) return;
+        chunk = '';
+        seqs = [];
+      }
     }
+    if (chunk !== '' && !(await flush(sink, options, chunk, seqs))) return;
     if (sent > 0) continue;
     if (source.exhausted()) return;
     const woke = await waitForWake(source, sink.signal, options.heartbeatMs);
     if (!woke && !(await sink.write(': heartbeat\n\n'))) return;
   }
+}
+
+/** Marks, then writes, a chunk of events; false once the client has gone. */
+function flush(sink: StreamSink, options: PumpOptions, chunk: string, seqs: readonly number[]): Promise<boolean> {
+  options.onSending(seqs);
+  return sink.write(chunk);
+}
+
+/** `formatInsightTime` remembering its last answer: consecutive events mostly share their second. */
+function createTimeFormatter(): (ms: number) => string {
+  let second = Number.NaN;
+  let text = '';
+  return (ms) => {
+    const at = Math.floor(ms / 1000);
+    if (at !== second) {
+      second = at;
+      text = formatInsightTime(ms);
+    }
+    return text;
+  };
 }
 
 /** Resolves true on a relevant wake-up, false after `timeoutMs` or when the client goes. */
@@ -125,6 +155,8 @@ function waitForWake(source: StreamSource, signal: AbortSignal, timeoutMs: numbe
   });
 }
 
+type ItemRow = [offset: number, seq: number, status: number, doc: string];
+
 /** A stream source over the items of a backtrack task. */
 export function backtrackSource(
   store: Store,
@@ -137,20 +169,25 @@ export function backtrackSource(
     over(): boolean;
   },
 ): StreamSource {
-  const statement = store.prepare<[number, number, number, number], ItemRow>(
-    `SELECT i.offset AS item_offset, ${POST_COLUMNS_P} FROM insight_backtrack_items i
-     JOIN insight_posts p ON p.seq = i.post_seq
-     WHERE i.task = ? AND i.collector = ? AND i.offset >= ? ORDER BY i.offset LIMIT ?`,
-  );
+  const statement = store
+    .prepare<[number, number, number, number], ItemRow>(
+      `SELECT i.offset, d.seq, d.status, d.doc FROM insight_backtrack_items i
+       JOIN insight_post_docs d ON d.seq = i.post_seq
+       WHERE i.task = ? AND i.collector = ? AND i.offset >= ? ORDER BY i.offset LIMIT ?`,
+    )
+    .raw(true);
   return {
     msgPrefix: `bt-${options.taskId}`,
     read(collector, offset, limit) {
-      return statement.all(options.taskRowId, collector, offset, limit).map((row) => ({
-        collector,
-        offset: row.item_offset,
-        post: rowToPost(row),
-        pushReadyTime: options.pushReadyTime,
-      }));
+      return statement
+        .all(options.taskRowId, collector, offset, limit)
+        .map(([itemOffset, seq, status, doc]) => ({
+          offset: itemOffset,
+          seq,
+          status,
+          doc,
+          pushReadyTime: options.pushReadyTime,
+        }));
     },
     exhausted: options.over,
     wakeups: options.wakeups,
@@ -164,21 +201,21 @@ export function realtimeSource(
   store: Store,
   options: { biz: string; syncOnly: boolean; wakeups: EventEmitter; oldest(): number },
 ): StreamSource {
-  const statement = store.prepare<[string, number, number, number, number], ItemRow>(
-    `SELECT h.offset AS item_offset, ${POST_COLUMNS_P} FROM insight_realtime_hits h
-     JOIN insight_posts p ON p.seq = h.post_seq
-     WHERE h.biz = ? AND h.collector = ? AND h.offset >= ? AND h.sync >= ? ORDER BY h.offset LIMIT ?`,
-  );
+  const statement = store
+    .prepare<[string, number, number, number, number], ItemRow>(
+      `SELECT h.offset, d.seq, d.status, d.doc FROM insight_realtime_hits h
+       JOIN insight_post_docs d ON d.seq = h.post_seq
+       WHERE h.biz = ? AND h.collector = ? AND h.offset >= ? AND h.sync >= ? ORDER BY h.offset LIMIT ?`,
+    )
+    .raw(true);
   return {
     msgPrefix: 'rt',
     read(collector, offset, limit) {
       const from = Math.max(offset, options.oldest());
-      return statement.all(options.biz, collector, from, options.syncOnly ? 1 : 0, limit).map((row) => ({
-        collector,
-        offset: row.item_offset,
-        post: rowToPost(row),
-        pushReadyTime: row.item_offset,
-      }));
+      // A realtime offset is the hit time: the post became ready to push then.
+      return statement
+        .all(options.biz, collector, from, options.syncOnly ? 1 : 0, limit)
+        .map(([itemOffset, seq, status, doc]) => ({ offset: itemOffset, seq, status, doc, pushReadyTime: itemOffset }));
     },
     exhausted: () => false,
     wakeups: options.wakeups,

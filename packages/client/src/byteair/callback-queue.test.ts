@@ -12,7 +12,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const answer = (code: number) => Buffer.from(encodeMessage(CallbackResponse, { code, message: '', success: code === 0 }));
+const answer = (code: number) =>
+  Buffer.from(encodeMessage(CallbackResponse, { code, message: '', success: code === 0 }));
 
 /** A ByteAir stand-in that answers after `delayMs`, failing the uids listed in `failing`, and tracks concurrency. */
 async function setup(delayMs = 0, failing = new Set<string>()) {
@@ -61,7 +62,9 @@ describe('CallbackQueue', () => {
   it('hands every undeliverable callback to onError with its request and request id', async () => {
     const { client } = await setup(0, new Set(['bad']));
     const failures: [InsightError, string, string | undefined][] = [];
-    const queue = client.createCallbackQueue({ onError: (e, request, o) => failures.push([e, request.uid, o.requestId]) });
+    const queue = client.createCallbackQueue({
+      onError: (e, request, o) => failures.push([e, request.uid, o.requestId]),
+    });
     await queue.enqueue(callback('good'), tagged('good'));
     await queue.enqueue(callback('bad'), { ...tagged('bad'), requestId: 'rid-bad' });
     await queue.close();
@@ -69,6 +72,30 @@ describe('CallbackQueue', () => {
       ['ApiError', 400, 'bad', 'rid-bad', 'rid-bad'],
     ]);
     expect(queue.stats).toMatchObject({ sent: 1, failed: 1 });
+  });
+
+  it('keeps draining when the onError handler throws, and logs the handler failure', async () => {
+    const { server } = await setup(0, new Set(['bad']));
+    const logged: string[] = [];
+    const client = createByteAirClient({
+      tenantId: 't',
+      applicationId: 'app',
+      hosts: [server.host],
+      scheme: 'http',
+      auth: { token: 'x' },
+      logger: { debug() {}, info() {}, warn() {}, error: (m) => logged.push(m) },
+    });
+    clients.push(client);
+    const queue = client.createCallbackQueue({
+      onError: () => {
+        throw new Error('handler bug');
+      },
+    });
+    await queue.enqueue(callback('bad'), tagged('bad'));
+    await queue.enqueue(callback('good'), tagged('good'));
+    await queue.close();
+    expect(queue.stats).toMatchObject({ sent: 1, failed: 1, inFlight: 0 });
+    expect(logged).toContain('callback queue onError handler threw');
   });
 
   it('counts retries', async () => {
@@ -92,7 +119,12 @@ describe('CallbackQueue', () => {
 
   it("rejects when full in 'reject' mode, and waits for room in 'wait' mode", async () => {
     const { client } = await setup(30);
-    const rejecting = client.createCallbackQueue({ capacity: 2, concurrency: 1, whenFull: 'reject', onError: () => {} });
+    const rejecting = client.createCallbackQueue({
+      capacity: 2,
+      concurrency: 1,
+      whenFull: 'reject',
+      onError: () => {},
+    });
     await rejecting.enqueue(callback('a')); // sent at once
     await rejecting.enqueue(callback('b'));
     await rejecting.enqueue(callback('c'));

@@ -18,7 +18,7 @@ export interface CallbackQueueOptions {
   /** What `enqueue` does when the queue is full: wait for space, or reject with a `CallbackQueueError`. @default 'wait' */
   whenFull?: 'wait' | 'reject' | undefined;
   /** Options applied to every queued callback (timeouts, retries); each `enqueue` call's options win. */
-  callOptions?: ByteAirCallOptions | undefined;
+  callOptions?: Omit<ByteAirCallOptions, 'requestId'> | undefined;
 }
 
 /** Counters of a {@link CallbackQueue}. */
@@ -118,6 +118,25 @@ export function createCallbackQueue(sender: CallbackSender, options: CallbackQue
     }
   }
 
+  async function deliver(job: Job): Promise<void> {
+    const userHook = job.options.onAttempt;
+    const onAttempt = userHook
+      ? (info: AttemptInfo) => {
+          countRetries(info);
+          userHook(info);
+        }
+      : countRetries;
+    try {
+      await sender.send(job.request, { ...job.options, onAttempt });
+      stats.sent++;
+    } catch (error) {
+      report(error, job);
+    } finally {
+      inFlight--;
+      pump();
+    }
+  }
+
   function pump(): void {
     while (inFlight < concurrency && pending.length > 0) {
       const job = pending.shift()!;
@@ -127,25 +146,7 @@ export function createCallbackQueue(sender: CallbackSender, options: CallbackQue
         next.admitted();
       }
       inFlight++;
-      const userHook = job.options.onAttempt;
-      const onAttempt = userHook
-        ? (info: AttemptInfo) => {
-            countRetries(info);
-            userHook(info);
-          }
-        : countRetries;
-      sender
-        .send(job.request, { ...job.options, onAttempt })
-        .then(
-          () => {
-            stats.sent++;
-          },
-          (error: unknown) => report(error, job),
-        )
-        .finally(() => {
-          inFlight--;
-          pump();
-        });
+      void deliver(job);
     }
     if (inFlight === 0 && pending.length === 0 && waiting.length === 0 && idle.length > 0) {
       const resolvers = idle;

@@ -96,7 +96,11 @@ describe('ByteAirClient wire format', () => {
   });
 
   it('predicts in the scene of the URL with stage and extra queries', async () => {
-    const answer = PredictResponse.fromPartial({ code: 0, requestId: 'pr-1', value: { items: [{ id: 'x', rank: 1 }] } });
+    const answer = PredictResponse.fromPartial({
+      code: 0,
+      requestId: 'pr-1',
+      value: { items: [{ id: 'x', rank: 1 }] },
+    });
     const s = await server((_req, res) =>
       reply(res, 200, gzipSync(encodeMessage(PredictResponse, answer)), { 'Content-Encoding': 'gzip' }),
     );
@@ -112,7 +116,11 @@ describe('ByteAirClient wire format', () => {
 
   it('writes data as a gzipped JSON array with the date headers, and declares days done', async () => {
     const s = await server((_req, res) =>
-      reply(res, 200, Buffer.from(encodeMessage(WriteResponse, { status: { code: 0, message: 'OK', success: true }, errors: [] }))),
+      reply(
+        res,
+        200,
+        Buffer.from(encodeMessage(WriteResponse, { status: { code: 0, message: 'OK', success: true }, errors: [] })),
+      ),
     );
     const c = client(s);
     const rows = [{ id: 'item-1', title: 'x' }];
@@ -172,7 +180,9 @@ describe('ByteAirClient errors and retries', () => {
 
   it('does not retry a permanent body code and names it in the error', async () => {
     const s = await server((_req, res) => reply(res, 200, ok(400, 'uid is required')));
-    const error = await client(s).callback(CALLBACK).catch((e: unknown) => e);
+    const error = await client(s)
+      .callback(CALLBACK)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 400, errorClass: 'permanent', attempts: 1 });
     expect((error as Error).message).toMatch(/code 400: uid is required/);
     expect(isBizError(error)).toBe(true);
@@ -181,14 +191,18 @@ describe('ByteAirClient errors and retries', () => {
 
   it('reads the code of a non-200 protobuf answer (auth failure)', async () => {
     const s = await server((_req, res) => reply(res, 401, ok(401, 'bad signature')));
-    const error = await client(s).callback(CALLBACK).catch((e: unknown) => e);
+    const error = await client(s)
+      .callback(CALLBACK)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 401, code: 401, errorClass: 'auth', retryable: false, attempts: 1 });
     expect((error as Error).message).toMatch(/HTTP 401 code 401: bad signature/);
   });
 
   it('classifies a timeout as a net error after the retries', async () => {
     const s = await server((_req, res) => setTimeout(() => reply(res, 200, ok()), 300));
-    const error = await client(s, { timeout: 50, maxRetries: 1 }).callback(CALLBACK).catch((e: unknown) => e);
+    const error = await client(s, { timeout: 50, maxRetries: 1 })
+      .callback(CALLBACK)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(isNetError(error)).toBe(true);
     expect(isBizError(error)).toBe(false);
@@ -204,7 +218,9 @@ describe('ByteAirClient errors and retries', () => {
 
   it('reports an undecodable 200 answer as a biz error', async () => {
     const s = await server((_req, res) => reply(res, 200, Buffer.from([0xff, 0xff, 0xff])));
-    const error = await client(s).callback(CALLBACK).catch((e: unknown) => e);
+    const error = await client(s)
+      .callback(CALLBACK)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ResponseValidationError', status: 200 });
     expect(isBizError(error)).toBe(true);
   });
@@ -219,7 +235,9 @@ describe('ByteAirClient validation', () => {
     [CALLBACK, { headers: { 'enable-spm-route': 'true' } }, /context\.spm is required when Enable-Spm-Route/],
   ])('refuses callback %j before sending', async (request, options, message) => {
     const s = await server((_req, res) => reply(res, 200, ok()));
-    const error = await client(s).callback(request, options).catch((e: unknown) => e);
+    const error = await client(s)
+      .callback(request, options)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestValidationError);
     expect((error as Error).message).toMatch(message);
     expect(s.received).toHaveLength(0);

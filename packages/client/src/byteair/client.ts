@@ -121,7 +121,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
     retryBudget: options.retryBudget,
     logger: options.logger,
     onAttempt: options.onAttempt,
-    authenticate: (request) => signByteAirRequest(credentials, { ...request, headers: { ...request.headers } }),
+    authenticate: (request) => signByteAirRequest(credentials, request),
   });
   const app = encodeURIComponent(applicationId);
 

@@ -236,6 +236,21 @@ describe('createTransport: requests and answers', () => {
     await Promise.all([transport.close(), capped.close()]);
   });
 
+  it('caps answers with and without a declared length', async () => {
+    const s = await server((req, res) => {
+      if (req.url === '/declared') return reply(res, 200, 'y'.repeat(2_000));
+      // No Content-Length: chunked transfer, counted as it arrives.
+      res.writeHead(200);
+      res.write('z'.repeat(req.url === '/chunked-small' ? 10 : 1_500));
+      res.end('z'.repeat(req.url === '/chunked-small' ? 10 : 1_500));
+    });
+    const transport = createTransport({ ...FAST, hosts: [s.url], maxResponseBytes: 1_000 });
+    await expect(transport.request(spec({ path: '/declared' }))).rejects.toThrow(/exceeds 1000 bytes/);
+    await expect(transport.request(spec({ path: '/chunked' }))).rejects.toThrow(/exceeds 1000 bytes/);
+    await expect(transport.request(spec({ path: '/chunked-small' }))).resolves.toBe('z'.repeat(20));
+    await transport.close();
+  });
+
   it('turns a parser failure into a ResponseValidationError', async () => {
     const s = await server((_req, res) => reply(res, 200, 'not json'));
     const transport = createTransport({ ...FAST, hosts: [s.url] });
@@ -255,7 +270,12 @@ describe('createTransport: requests and answers', () => {
       hosts: [s.url],
       headers: { 'X-Default': 'd' },
       authenticate: (req) => {
-        seen.push({ query: req.query, host: req.host, body: Buffer.from(req.body).toString(), headers: { ...req.headers } });
+        seen.push({
+          query: req.query,
+          host: req.host,
+          body: Buffer.from(req.body).toString(),
+          headers: { ...req.headers },
+        });
         return { 'X-Signature': `sig-${seen.length}` };
       },
     });

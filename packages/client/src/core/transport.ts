@@ -489,6 +489,13 @@ async function readBody(
   requestId: string,
   status: number,
 ): Promise<Uint8Array> {
+  const declared = Number(headers['content-length']);
+  if (declared > maxBytes) {
+    body.destroy();
+    throw new ResponseValidationError(`answer exceeds ${maxBytes} bytes`, { requestId, status });
+  }
+  // A declared length within the cap lets undici collect the body in one go; otherwise count as it streams in.
+  if (Number.isInteger(declared)) return decodeBody(await body.bytes(), headers, maxBytes, requestId, status);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -499,7 +506,22 @@ async function readBody(
     }
     chunks.push(chunk as Buffer);
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return decodeBody(
+    chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+    headers,
+    maxBytes,
+    requestId,
+    status,
+  );
+}
+
+function decodeBody(
+  bytes: Uint8Array,
+  headers: Record<string, string>,
+  maxBytes: number,
+  requestId: string,
+  status: number,
+): Uint8Array {
   if (headers['content-encoding']?.toLowerCase() !== 'gzip' || bytes.length === 0) return bytes;
   try {
     return gunzipCapped(bytes, { maxBytes });

@@ -316,6 +316,8 @@ describe('InsightClient pacing', () => {
 
   it('rejects an override for an unknown endpoint', () => {
     const service = mockService(() => ok({}));
-    expect(() => client(service.agent, { pacing: { nope: { perSecond: 1 } } as never })).toThrow('pacing.nope');
+    expect(() => client(service.agent, { pacing: { nope: { limit: 1, windowMs: 1000 } } as never })).toThrow(
+      'pacing.nope',
+    );
   });
 });

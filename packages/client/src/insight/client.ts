@@ -68,8 +68,9 @@ export interface InsightClientOptions {
   /** Called after every attempt. */
   onAttempt?: ((info: AttemptInfo) => void) | undefined;
   /**
-   * Client-side pacing. By default every endpoint with a documented QPS is paced a little under it, so that a busy
-   * process is slowed instead of refused; `false` turns pacing off; an object overrides endpoints (`false` unpaces one).
+   * Client-side pacing. By default every endpoint with a documented QPS lets at most that many calls start in any
+   * {@link PACING_WINDOW_MS} window, so that a busy process is slowed instead of refused; `false` turns pacing off; an
+   * object overrides endpoints (`false` unpaces one).
    * @default true
    */
   pacing?: boolean | Partial<Record<InsightEndpointName, RateLimit | false>> | undefined;
@@ -159,10 +160,10 @@ export interface InsightClient {
 }
 
 /**
- * Share of each documented QPS the client uses by default: the service counts calls over a sliding second, and
- * network jitter can bunch calls that left evenly spaced.
+ * The window over which the client counts each endpoint's documented QPS, in ms: a little over a second, because the
+ * service counts over a sliding second and network jitter can bring calls that left a second apart closer together.
  */
-export const PACING_HEADROOM = 0.9;
+export const PACING_WINDOW_MS = 1100;
 
 /** The replies to update calls carry no data worth typing. */
 const ANY_DATA: DataSchema<unknown> = { safeParse: (input) => ({ success: true, data: input }) };
@@ -327,13 +328,13 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
   };
 }
 
-/** The pacing limits: each documented QPS with headroom, then the caller's overrides. */
+/** The pacing limits: each documented QPS over {@link PACING_WINDOW_MS}, then the caller's overrides. */
 function pacingLimits(pacing: InsightClientOptions['pacing']): Record<string, RateLimit> {
   if (pacing === false) return {};
   const limits: Record<string, RateLimit> = {};
   for (const [endpoint, spec] of Object.entries(INSIGHT_ENDPOINTS)) {
     const qps = (spec as { qps?: number }).qps;
-    if (qps !== undefined) limits[endpoint] = { perSecond: qps * PACING_HEADROOM };
+    if (qps !== undefined) limits[endpoint] = { limit: qps, windowMs: PACING_WINDOW_MS };
   }
   if (typeof pacing === 'object') {
     for (const [endpoint, limit] of Object.entries(pacing)) {

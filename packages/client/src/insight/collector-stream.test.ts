@@ -60,6 +60,11 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** The stream's items one by one (it yields them in batches, one per chunk of the body). */
+async function* read<T>(streamOptions: CollectorStreamOptions<T>): AsyncGenerator<T> {
+  for await (const batch of streamCollector(streamOptions)) yield* batch;
+}
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('streamCollector', () => {
@@ -68,20 +73,20 @@ describe('streamCollector', () => {
       upTo: start + 6,
       end: connection % 2 === 0 ? 'reset' : 'close',
     }));
-    expect(await collect(streamCollector(options(server, 29)))).toEqual(range(0, 29));
+    expect(await collect(read(options(server, 29)))).toEqual(range(0, 29));
     expect(server.starts).toEqual([0, 7, 14, 21, 28]);
   });
 
   it('starts from the requested offset', async () => {
     const server = fakeCollector(9, () => ({ upTo: 9, end: 'close' }));
-    expect(await collect(streamCollector(options(server, 9, { start: 6 })))).toEqual([6, 7, 8, 9]);
+    expect(await collect(read(options(server, 9, { start: 6 })))).toEqual([6, 7, 8, 9]);
   });
 
   it('reconnects when the connection falls silent past the heartbeat timeout', async () => {
     const server = fakeCollector(5, (connection) => ({ upTo: connection === 1 ? 2 : 5, end: 'hang' }));
     const started = performance.now();
     const items: number[] = [];
-    for await (const item of streamCollector(options(server, 5, { heartbeatTimeoutMs: 60 }))) {
+    for await (const item of read(options(server, 5, { heartbeatTimeoutMs: 60 }))) {
       items.push(item);
       if (item === 5) break;
     }
@@ -93,7 +98,7 @@ describe('streamCollector', () => {
   it('does not count the time the consumer spends on an item as silence', async () => {
     const server = fakeCollector(3, () => ({ upTo: 3, end: 'close' }));
     const items: number[] = [];
-    for await (const item of streamCollector(options(server, 3, { heartbeatTimeoutMs: 40 }))) {
+    for await (const item of read(options(server, 3, { heartbeatTimeoutMs: 40 }))) {
       await new Promise((resolve) => setTimeout(resolve, 60));
       items.push(item);
     }
@@ -103,7 +108,7 @@ describe('streamCollector', () => {
 
   it('gives up after the configured reconnections without progress', async () => {
     const server = fakeCollector(5, () => ({ upTo: -1, end: 'reset' }));
-    const failure = collect(streamCollector(options(server, 5, { reconnect: { maxAttempts: 3, baseDelayMs: 1 } })));
+    const failure = collect(read(options(server, 5, { reconnect: { maxAttempts: 3, baseDelayMs: 1 } })));
     await expect(failure).rejects.toBeInstanceOf(ConnectionError);
     await expect(failure).rejects.toThrow('gave up after 3 reconnections');
     expect(server.starts).toHaveLength(4);
@@ -111,7 +116,7 @@ describe('streamCollector', () => {
 
   it('passes on errors that are not drops (a malformed event) without reconnecting', async () => {
     const server = fakeCollector(5, () => ({ upTo: 5, end: 'close' }));
-    const stream = streamCollector(
+    const stream = read(
       options(server, 5, {
         parse: () => {
           throw new TypeError('event data: offset must be an integer');
@@ -127,7 +132,7 @@ describe('streamCollector', () => {
     const controller = new AbortController();
     const items: number[] = [];
     const run = (async () => {
-      for await (const item of streamCollector(options(server, 100, { signal: controller.signal }))) items.push(item);
+      for await (const item of read(options(server, 100, { signal: controller.signal }))) items.push(item);
     })();
     setTimeout(() => controller.abort(), 30);
     await expect(run).rejects.toBeInstanceOf(UserAbortError);
@@ -142,7 +147,7 @@ describe('mergeAsync', () => {
         upTo: start + 3,
         end: start + 3 >= 9 + n ? 'close' : 'reset',
       }));
-      return streamCollector(options(server, 9 + n));
+      return read(options(server, 9 + n));
     });
     const items = await collect(mergeAsync(streams));
     expect(items.sort((a, b) => a - b)).toEqual(

@@ -150,6 +150,15 @@ export async function consumeBacktrack(
   // One failing collector stops the others, so that the error surfaces at once and nothing runs on behind it.
   const stop = new AbortController();
   const signal = linkSignal(options.signal, stop);
+
+  // Periodic saves do not hold up the collectors; a failed one stops the run like a failed delivery.
+  let saveFailure: unknown;
+  function checkpointInBackground(): void {
+    checkpoint().catch((error: unknown) => {
+      saveFailure ??= error;
+      stop.abort(error);
+    });
+  }
   const queue = [...pending];
   async function worker(): Promise<void> {
     for (let collector = queue.shift(); collector !== undefined; collector = queue.shift()) {
@@ -162,14 +171,18 @@ export async function consumeBacktrack(
         reconnect: options.reconnect,
         signal,
       });
-      for await (const delivery of stream) {
-        await sink.write(delivery);
-        accepted[collector] = delivery.offset;
-        delivered++;
-        if (++unsaved >= checkpointEvery) await checkpoint();
+      for await (const batch of stream) {
+        for (const delivery of batch) {
+          // Awaiting a synchronous sink would cost a turn of the event loop per delivery.
+          const written = sink.write(delivery);
+          if (written) await written;
+          accepted[collector] = delivery.offset;
+          delivered++;
+          if (++unsaved >= checkpointEvery) checkpointInBackground();
+        }
       }
       collectorsDone++;
-      await checkpoint();
+      checkpointInBackground();
     }
   }
 
@@ -183,13 +196,13 @@ export async function consumeBacktrack(
     ),
   );
   const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-  if (failures.length === 0) {
+  if (failures.length === 0 && saveFailure === undefined) {
     await checkpoint();
   } else {
     // What the sink accepted is saved even so, so that a restart does not deliver it again.
     await checkpoint().catch(() => undefined);
     // The first failure is the cause; the others are collectors stopped because of it.
-    throw failures.find((failure) => !(failure instanceof UserAbortError)) ?? failures[0];
+    throw saveFailure ?? failures.find((failure) => !(failure instanceof UserAbortError)) ?? failures[0];
   }
   return { taskId, delivered, offsets: { ...accepted } };
 }

@@ -1,20 +1,18 @@
 /**
- * Client-side pacing: one token bucket per endpoint so that a busy process queues its calls under the documented QPS
- * instead of collecting `[40006]reached qps limit` answers.
+ * Client-side pacing: per endpoint, at most `limit` calls start in any window of `windowMs`, the way the service
+ * counts its QPS limits. A busy process queues its calls instead of collecting `[40006]reached qps limit` answers,
+ * while a burst under the limit (opening 20 collector streams) starts at once.
  */
 
-/** The rate of one endpoint's bucket. */
+/** The limit of one endpoint. */
 export interface RateLimit {
-  /** Sustained requests per second. */
-  readonly perSecond: number;
-  /**
-   * Requests that may start back to back after an idle period.
-   * @default 1
-   */
-  readonly burst?: number;
+  /** Calls that may start within one window. */
+  readonly limit: number;
+  /** The window, in ms. */
+  readonly windowMs: number;
 }
 
-/** Hands out start slots per endpoint, in call order. */
+/** Hands out start times per endpoint, in call order. */
 export interface Pacer {
   /** Resolves when a call to `endpoint` may start; endpoints without a limit start at once. */
   acquire(endpoint: string, signal?: AbortSignal): Promise<void>;
@@ -31,35 +29,38 @@ export interface PacerOptions {
 }
 
 /**
- * Creates a pacer. Each bucket is a GCRA ("virtual scheduling") token bucket: every call reserves the next free slot
- * synchronously, so concurrent callers are served first come, first served without a queue or a timer per bucket.
+ * Creates a pacer. Each call reserves its start time synchronously (the earliest time at which the window holds
+ * fewer than `limit` starts), so concurrent callers are served first come, first served without a timer per endpoint.
  */
 export function createPacer(options: PacerOptions): Pacer {
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? abortableSleep;
-  const buckets = new Map<string, { interval: number; tolerance: number; tat: number }>();
-  for (const [endpoint, limit] of Object.entries(options.limits)) {
-    if (!(limit.perSecond > 0)) throw new RangeError(`pacing.${endpoint}.perSecond must be a positive number`);
-    const burst = limit.burst ?? 1;
-    if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`pacing.${endpoint}.burst must be an integer ≥ 1`);
-    const interval = 1000 / limit.perSecond;
-    buckets.set(endpoint, { interval, tolerance: interval * (burst - 1), tat: Number.NEGATIVE_INFINITY });
+  const windows = new Map<string, { limit: number; windowMs: number; starts: number[] }>();
+  for (const [endpoint, { limit, windowMs }] of Object.entries(options.limits)) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`pacing.${endpoint}.limit must be an integer ≥ 1`);
+    if (!(windowMs > 0)) throw new RangeError(`pacing.${endpoint}.windowMs must be a positive number`);
+    windows.set(endpoint, { limit, windowMs, starts: [] });
   }
   return {
     async acquire(endpoint, signal) {
       signal?.throwIfAborted();
-      const bucket = buckets.get(endpoint);
-      if (!bucket) return;
+      const window = windows.get(endpoint);
+      if (!window) return;
+      const { starts, limit, windowMs } = window;
       const t = now();
-      const arrival = Math.max(bucket.tat, t);
-      const wait = arrival - bucket.tolerance - t;
-      bucket.tat = arrival + bucket.interval;
-      if (wait > 0) {
+      // `starts` holds the last `limit` reserved starts, ascending: the oldest must leave the window first.
+      const start = starts.length < limit ? t : Math.max(t, starts[starts.length - limit]! + windowMs);
+      starts.push(start);
+      const dropped = starts.length > limit ? starts.shift() : undefined;
+      if (start > t) {
         try {
-          await sleep(wait, signal);
+          await sleep(start - t, signal);
         } catch (error) {
-          // Give the slot back when nobody reserved after it, so an abandoned call does not slow the next one.
-          if (bucket.tat === arrival + bucket.interval) bucket.tat = arrival;
+          // Give the slot back when nobody reserved after it, so an abandoned call does not delay the next one.
+          if (starts[starts.length - 1] === start) {
+            starts.pop();
+            if (dropped !== undefined) starts.unshift(dropped);
+          }
           throw error;
         }
       }

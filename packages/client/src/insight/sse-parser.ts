@@ -42,45 +42,53 @@ export function createSseParser(): SseParser {
   let firstChunk = true;
   // A chunk ending in CR may be the first half of a CRLF: the LF at the start of the next chunk must not end a line.
   let skipLeadingLf = false;
-  let data: string[] = [];
+  // Most events have one data line: a string, joined only when a second line comes, saves an array per event.
+  let data: string | undefined;
   let type = '';
   let lastId = '';
   let retry: number | undefined;
 
   function dispatch(out: SseMessage[]): void {
-    if (data.length > 0) {
-      out.push({ kind: 'event', type: type || 'message', data: data.join('\n'), id: lastId, retry });
-    }
-    data = [];
+    if (data !== undefined) out.push({ kind: 'event', type: type || 'message', data, id: lastId, retry });
+    data = undefined;
     type = '';
     retry = undefined;
   }
 
-  function processLine(line: string, out: SseMessage[]): void {
-    if (line === '') {
+  /** Handles the line `text[start, end)`; the value is sliced straight from the buffer, once. */
+  function processLine(text: string, start: number, end: number, out: SseMessage[]): void {
+    if (start === end) {
       dispatch(out);
       return;
     }
-    const colon = line.indexOf(':');
-    if (colon === 0) {
-      out.push({ kind: 'comment', text: stripSpace(line.slice(1)) });
+    let colon = text.indexOf(':', start);
+    if (colon >= end) colon = -1;
+    const fieldEnd = colon === -1 ? end : colon;
+    let valueStart = colon === -1 ? end : colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === 0x20) valueStart++;
+    if (colon === start) {
+      out.push({ kind: 'comment', text: text.slice(valueStart, end) });
       return;
     }
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : stripSpace(line.slice(colon + 1));
-    switch (field) {
-      case 'data':
-        data.push(value);
+    switch (text.slice(start, fieldEnd)) {
+      case 'data': {
+        const value = text.slice(valueStart, end);
+        data = data === undefined ? value : `${data}\n${value}`;
         break;
+      }
       case 'event':
-        type = value;
+        type = text.slice(valueStart, end);
         break;
-      case 'id':
+      case 'id': {
+        const value = text.slice(valueStart, end);
         if (!value.includes('\0')) lastId = value;
         break;
-      case 'retry':
+      }
+      case 'retry': {
+        const value = text.slice(valueStart, end);
         if (/^\d+$/.test(value)) retry = Number(value);
         break;
+      }
       default:
         // Unknown fields are ignored, per the standard.
         break;
@@ -97,16 +105,21 @@ export function createSseParser(): SseParser {
       if (text.charCodeAt(0) === 0x0a) text = text.slice(1);
     }
     buffer += text;
+    // Line ends are found with indexOf rather than a character loop: most streams never contain a CR at all.
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const c = buffer.charCodeAt(i);
-      if (c !== 0x0a && c !== 0x0d) continue;
-      processLine(buffer.slice(start, i), out);
-      if (c === 0x0d) {
-        if (i + 1 === buffer.length) skipLeadingLf = true;
-        else if (buffer.charCodeAt(i + 1) === 0x0a) i++;
+    let lf = buffer.indexOf('\n');
+    let cr = buffer.indexOf('\r');
+    for (;;) {
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
+      let end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+      if (end === -1) break;
+      processLine(buffer, start, end, out);
+      if (end === cr) {
+        if (end + 1 === buffer.length) skipLeadingLf = true;
+        else if (buffer.charCodeAt(end + 1) === 0x0a) end++;
       }
-      start = i + 1;
+      start = end + 1;
     }
     buffer = buffer.slice(start);
   }
@@ -121,7 +134,7 @@ export function createSseParser(): SseParser {
       const out: SseMessage[] = [];
       consume(decoder.decode(), out);
       buffer = '';
-      data = [];
+      data = undefined;
       return out;
     },
   };
@@ -132,8 +145,4 @@ export async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncG
   const parser = createSseParser();
   for await (const chunk of body) yield* parser.push(chunk);
   yield* parser.end();
-}
-
-function stripSpace(value: string): string {
-  return value.startsWith(' ') ? value.slice(1) : value;
 }

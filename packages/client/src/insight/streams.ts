@@ -83,13 +83,13 @@ export interface CollectorReadOptions extends StreamSettings {
 }
 
 /**
- * Reads one collector of a backtrack task to its end. The server ends the stream of a finished task after the
+ * Reads one collector of a backtrack task to its end, in batches (what each chunk of the body completed). The server ends the stream of a finished task after the
  * collector's last offset; any other end is a drop, and the stream resumes where it stopped.
  */
 export function streamBacktrackCollector(
   context: StreamContext,
   options: CollectorReadOptions,
-): AsyncGenerator<InsightDelivery> {
+): AsyncGenerator<InsightDelivery[]> {
   const { taskId, collector } = options;
   let finishedInfo: BacktrackTaskInfo | undefined;
   let endIsFinal = options.finished === true;
@@ -130,16 +130,12 @@ export async function* streamBacktrack(
   const controller = new AbortController();
   const signal = linkSignal(options.signal, controller);
   try {
-    yield* mergeAsync(
+    const batches = mergeAsync(
       collectors.map((collector) =>
-        streamBacktrackCollector(context, {
-          ...options,
-          collector,
-          from: startOf(options.from, collector, 0),
-          signal,
-        }),
+        streamBacktrackCollector(context, { ...options, collector, from: startOf(options.from, collector, 0), signal }),
       ),
     );
+    for await (const batch of batches) yield* batch;
   } finally {
     controller.abort();
   }
@@ -155,7 +151,7 @@ export async function* streamRealtime(
   const controller = new AbortController();
   const signal = linkSignal(options.signal, controller);
   try {
-    yield* mergeAsync(
+    const batches = mergeAsync(
       collectors.map((collector) => {
         const first = startOf(since, collector, undefined);
         return streamCollector({
@@ -181,6 +177,7 @@ export async function* streamRealtime(
         });
       }),
     );
+    for await (const batch of batches) yield* batch;
   } finally {
     controller.abort();
   }

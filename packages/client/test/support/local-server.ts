@@ -23,9 +23,10 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** `index` counts requests from 0, across connections. */
-export type Handler = (request: Received, response: ServerResponse, index: number) => void | Promise<void>;
+/** Answers one request; `index` counts requests from 0, across connections. */
+export type Handler = (request: Received, response: ServerResponse, index: number) => unknown;
 
+/** Starts a {@link LocalServer} on a free port. */
 export async function startServer(handler: Handler): Promise<LocalServer> {
   const received: Received[] = [];
   const server = createServer((req, res) => {

@@ -79,9 +79,23 @@ export function akSkSignature(secretKey: string, parts: AkSkCanonicalParts): str
   ].join('\n');
   const scope = akSkScope(parts.xDate, parts.region);
   const stringToSign = [AKSK_ALGORITHM, parts.xDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  let key = hmac(secretKey, parts.xDate.slice(0, 8));
-  for (const part of [parts.region, SERVICE, TERMINATOR]) key = hmac(key, part);
-  return hmac(key, stringToSign).toString('hex');
+  return hmac(signingKey(secretKey, parts.xDate.slice(0, 8), parts.region), stringToSign).toString('hex');
+}
+
+/** Derived signing keys by secret, day and region: they change once a day, and deriving one costs four HMACs. */
+const signingKeys = new Map<string, Buffer>();
+const SIGNING_KEY_CACHE_SIZE = 64;
+
+function signingKey(secretKey: string, day: string, region: string): Buffer {
+  const id = `${secretKey}\n${day}\n${region}`;
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    key = hmac(secretKey, day);
+    for (const part of [region, SERVICE, TERMINATOR]) key = hmac(key, part);
+    if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {

@@ -19,7 +19,12 @@ export const consumeCommand = defineCommand({
     'again to resume where it stopped.',
   ].join('\n'),
   options: {
-    output: { type: 'string', short: 'o', placeholder: '<file>', description: 'Output file (default backtrack-<task-id>.jsonl)' },
+    output: {
+      type: 'string',
+      short: 'o',
+      placeholder: '<file>',
+      description: 'Output file (default backtrack-<task-id>.jsonl)',
+    },
     checkpoints: {
       type: 'string',
       placeholder: '<file>',

@@ -16,7 +16,11 @@ export const createCommand = defineCommand({
   description: 'Prints the new task id (with --json: {"task_id": n}).',
   options: {
     ...BACKTRACK_OPTIONS,
-    limit: { type: 'string', placeholder: '<n>', description: `Most posts to retrieve, newest first (default ${DEFAULT_LIMIT})` },
+    limit: {
+      type: 'string',
+      placeholder: '<n>',
+      description: `Most posts to retrieve, newest first (default ${DEFAULT_LIMIT})`,
+    },
   },
   maxPositionals: 1,
   examples: [

@@ -6,7 +6,8 @@ import type { Styles } from '../../output.js';
 /** The task id argument. */
 export function parseTaskId(value: string | undefined, command: string): number {
   if (value === undefined) throw usageError(`missing <task-id> (see: insight ${command} --help)`);
-  if (!/^\d+$/.test(value) || Number(value) === 0) throw usageError(`<task-id>: '${value}' is not a positive whole number`);
+  if (!/^\d+$/.test(value) || Number(value) === 0)
+    throw usageError(`<task-id>: '${value}' is not a positive whole number`);
   return Number(value);
 }
 

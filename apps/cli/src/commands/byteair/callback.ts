@@ -22,8 +22,16 @@ export const callbackCommand = defineCommand({
       description: 'The request id of the predict call that produced the delivery',
     },
     shown: { type: 'string', placeholder: '<ids>', description: 'Comma-separated ids in the order shown' },
-    inserted: { type: 'string', placeholder: '<ids>', description: 'Comma-separated ids among --shown that were inserted' },
-    filtered: { type: 'string', placeholder: '<ids>', description: 'Comma-separated recommended ids that were not shown' },
+    inserted: {
+      type: 'string',
+      placeholder: '<ids>',
+      description: 'Comma-separated ids among --shown that were inserted',
+    },
+    filtered: {
+      type: 'string',
+      placeholder: '<ids>',
+      description: 'Comma-separated recommended ids that were not shown',
+    },
     ...BYTEAIR_OPTIONS,
     ...CALL_OPTIONS,
   },

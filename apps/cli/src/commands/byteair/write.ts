@@ -13,7 +13,12 @@ export const writeCommand = defineCommand({
   description: 'Reads the rows from --file, or stdin. Exits 4 when the service rejects any row.',
   options: {
     topic: { type: 'string', placeholder: '<topic>', description: 'The data topic: item, user, behavior, …' },
-    file: { type: 'string', short: 'f', placeholder: '<path>', description: "The rows: a JSON array or JSONL ('-' = stdin)" },
+    file: {
+      type: 'string',
+      short: 'f',
+      placeholder: '<path>',
+      description: "The rows: a JSON array or JSONL ('-' = stdin)",
+    },
     date: { type: 'string', placeholder: '<YYYY-MM-DD>', description: 'The day the data belongs to (Content-Date)' },
     end: { type: 'boolean', description: "This is the day's last batch (Content-End)" },
     ...BYTEAIR_OPTIONS,
@@ -63,7 +68,8 @@ function parseRows(text: string, source: string): Record<string, unknown>[] {
         .map(([line, i]) => parseJson(line, `${source} line ${i + 1}`));
   if (!Array.isArray(rows) || rows.length === 0) throw invalidInput(`${source}: expected at least one row`);
   rows.forEach((row, i) => {
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw invalidInput(`${source}: row ${i + 1} is not an object`);
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      throw invalidInput(`${source}: row ${i + 1} is not an object`);
   });
   return rows as Record<string, unknown>[];
 }

@@ -66,12 +66,29 @@ const demoCommand = defineCommand({
     'Exits 1 if any step fails.',
   ].join('\n'),
   options: {
-    'data-dir': { type: 'string', placeholder: '<dir>', description: 'Keep the emulator database here (default: a temporary directory, removed)' },
-    posts: { type: 'string', placeholder: '<n>', description: `Posts of the synthetic corpus (default ${formatCount(DEMO_POSTS)})` },
-    output: { type: 'string', short: 'o', placeholder: '<file>', description: 'Where to write the consumed posts (default in the data directory)' },
+    'data-dir': {
+      type: 'string',
+      placeholder: '<dir>',
+      description: 'Keep the emulator database here (default: a temporary directory, removed)',
+    },
+    posts: {
+      type: 'string',
+      placeholder: '<n>',
+      description: `Posts of the synthetic corpus (default ${formatCount(DEMO_POSTS)})`,
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      placeholder: '<file>',
+      description: 'Where to write the consumed posts (default in the data directory)',
+    },
   },
   maxPositionals: 0,
-  examples: ['insight demo', 'insight demo --data-dir ./demo-data --output coffee.jsonl', 'insight demo --json > summary.json'],
+  examples: [
+    'insight demo',
+    'insight demo --data-dir ./demo-data --output coffee.jsonl',
+    'insight demo --json > summary.json',
+  ],
   async run(ctx, values) {
     const { out, io, signal } = ctx;
     const { style } = out;
@@ -102,10 +119,18 @@ const demoCommand = defineCommand({
       const url = server.url;
 
       steps.section('Content Insight');
-      insight = createInsightClient({ baseUrl: url, bizName: DEMO_ACCOUNT.bizName, bizSecret: DEMO_ACCOUNT.secret, logger });
+      insight = createInsightClient({
+        baseUrl: url,
+        bizName: DEMO_ACCOUNT.bizName,
+        bizSecret: DEMO_ACCOUNT.secret,
+        logger,
+      });
       const client = insight;
       await steps.run('Get an access token', async (s) => {
-        const token = await fetchAccessToken({ baseUrl: url, bizName: DEMO_ACCOUNT.bizName, bizSecret: DEMO_ACCOUNT.secret }, signal);
+        const token = await fetchAccessToken(
+          { baseUrl: url, bizName: DEMO_ACCOUNT.bizName, bizSecret: DEMO_ACCOUNT.secret },
+          signal,
+        );
         s.note(`${token.accessToken.slice(0, 8)}… valid for ${token.expiresIn} s (the client renews its own)`);
       });
       await steps.run('Validate a rule with a mistake in it', async (s) => {
@@ -117,7 +142,9 @@ const demoCommand = defineCommand({
         const result = validateRule(DEMO_RULE, { kind: 'backtrack' });
         if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
         s.note(style.dim(JSON.stringify(DEMO_RULE)));
-        s.note(`${style.green('✓')} depth ${result.stats.depth}, ${result.stats.nodes} nodes, fields ${result.stats.fields.join(', ')}`);
+        s.note(
+          `${style.green('✓')} depth ${result.stats.depth}, ${result.stats.nodes} nodes, fields ${result.stats.fields.join(', ')}`,
+        );
         return result;
       });
       const window = { start_time: new Date(Date.now() - 89 * 86_400_000), end_time: new Date() };
@@ -167,7 +194,10 @@ const demoCommand = defineCommand({
             signal,
           });
           const ms = performance.now() - consumeStarted;
-          s.note(`${formatCount(result.delivered)} posts → ${output}`);
+          const temporary = !keep && values.output === undefined;
+          s.note(
+            `${formatCount(result.delivered)} posts → ${output}${temporary ? style.dim(' (temporary: pass --output to keep it)') : ''}`,
+          );
           if (mismatches > 0) throw new Error(`${mismatches} delivered posts do not match the rule`);
           return { ...result, ms };
         } finally {
@@ -178,7 +208,9 @@ const demoCommand = defineCommand({
       await steps.run('Summary', async (s) => {
         const rate = consumed.delivered / Math.max(consumed.ms / 1000, 0.001);
         const offsets = Object.entries(consumed.offsets).sort(([a], [b]) => Number(a) - Number(b));
-        s.note(`${formatCount(consumed.delivered)} posts in ${formatDuration(consumed.ms)} (${formatCount(Math.round(rate))} posts/s), all matching the rule`);
+        s.note(
+          `${formatCount(consumed.delivered)} posts in ${formatDuration(consumed.ms)} (${formatCount(Math.round(rate))} posts/s), all matching the rule`,
+        );
         s.note(`offsets per collector: ${offsets.map(([id, offset]) => `${id}:${offset}`).join(' ')}`);
         for (const delivery of samples) {
           const title = typeof delivery.doc.title === 'string' ? delivery.doc.title : '';
@@ -223,7 +255,9 @@ const demoCommand = defineCommand({
         s.note(ids.join(', '));
         const again = ids.filter((id) => shown.includes(id));
         if (again.length > 0) throw new Error(`already shown items came back: ${again.join(', ')}`);
-        s.note(`${style.green('✓')} none of the ${shown.length} shown items${ids.includes(filtered) ? `; the filtered ${filtered} may come back, and did` : ''}`);
+        s.note(
+          `${style.green('✓')} none of the ${shown.length} shown items${ids.includes(filtered) ? `; ${filtered}, filtered rather than shown, may come back` : ''}`,
+        );
       });
 
       const ms = performance.now() - started;
@@ -234,7 +268,15 @@ const demoCommand = defineCommand({
           ok: true,
           ms: Math.round(ms),
           steps: steps.timings,
-          insight: { taskId, previewCount: preview.count, delivered: consumed.delivered, offsets: consumed.offsets, output, rule: DEMO_RULE, stats },
+          insight: {
+            taskId,
+            previewCount: preview.count,
+            delivered: consumed.delivered,
+            offsets: consumed.offsets,
+            output,
+            rule: DEMO_RULE,
+            stats,
+          },
           byteair: { firstPrediction: first.ids, shown, filtered, inserted: INSERTED_ITEM },
         },
         () => [],

@@ -28,7 +28,12 @@ const serveCommand = defineCommand({
     'section, else the built-in demo credentials. Logs one line per request; stops cleanly on SIGINT/SIGTERM.',
   ].join('\n'),
   options: {
-    port: { type: 'string', short: 'p', placeholder: '<port>', description: `Port, 0 for any free one (default ${DEFAULT_SERVE_PORT})` },
+    port: {
+      type: 'string',
+      short: 'p',
+      placeholder: '<port>',
+      description: `Port, 0 for any free one (default ${DEFAULT_SERVE_PORT})`,
+    },
     host: { type: 'string', placeholder: '<address>', description: 'Interface to listen on (default 127.0.0.1)' },
     'data-dir': {
       type: 'string',
@@ -37,9 +42,17 @@ const serveCommand = defineCommand({
     },
     seed: { type: 'string', placeholder: '<n>', description: 'Seed of the synthetic data (default 42)' },
     posts: { type: 'string', placeholder: '<n>', description: 'Posts of the synthetic corpus (default 10000)' },
-    days: { type: 'string', placeholder: '<n>', description: 'Days the synthetic corpus spans, ending now (default 90)' },
+    days: {
+      type: 'string',
+      placeholder: '<n>',
+      description: 'Days the synthetic corpus spans, ending now (default 90)',
+    },
     import: { type: 'string', placeholder: '<file.jsonl>', description: 'Import posts (item_doc per line) at start' },
-    rate: { type: 'string', placeholder: '<posts/s>', description: 'Posts per second of the realtime firehose (default 2)' },
+    rate: {
+      type: 'string',
+      placeholder: '<posts/s>',
+      description: 'Posts per second of the realtime firehose (default 2)',
+    },
     account: {
       type: 'string',
       multiple: true,

@@ -1,0 +1,95 @@
+import { createMockServer, type MockServer } from '@insight/mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const TENANT = { tenantId: 'cli-tenant', token: 'cli-token', accessKey: 'cli-ak', secretKey: 'cli-sk' };
+
+let server: MockServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = await createMockServer({ tenants: [TENANT], insight: { corpus: { size: 0 }, firehoseRate: 0 } });
+  env = {
+    BYTEAIR_HOSTS: server.url,
+    BYTEAIR_TENANT_ID: TENANT.tenantId,
+    BYTEAIR_TOKEN: TENANT.token,
+    BYTEAIR_APPLICATION_ID: 'cli-app',
+  };
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('insight byteair', () => {
+  it('predicts, reports a delivery, and no longer recommends what was shown', async () => {
+    const first = await runCli(['byteair', 'predict', '--uid', 'u1', '--size', '4', '--json'], { env });
+    expect(first.code).toBe(0);
+    const response = JSON.parse(first.stdout);
+    const ids = response.value.items.map((item: { id: string }) => item.id) as string[];
+    expect(ids).toHaveLength(4);
+
+    const shown = [ids[0]!, ids[2]!, 'pick-1'];
+    const callback = await runCli(
+      [
+        'byteair',
+        'callback',
+        '--uid',
+        'u1',
+        '--predict-request-id',
+        response.requestId,
+        '--shown',
+        shown.join(','),
+        '--inserted',
+        'pick-1',
+        '--filtered',
+        ids[1]!,
+      ],
+      { env },
+    );
+    expect(callback.code).toBe(0);
+    expect(callback.stdout).toContain('callback accepted for u1: 4 items');
+
+    const second = await runCli(['byteair', 'predict', '--uid', 'u1', '--size', '4'], { env });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('4 items for u1');
+    for (const id of shown) expect(second.stdout).not.toMatch(new RegExp(`\\b${id}\\b`));
+  });
+
+  it('signs with AK/SK as well', async () => {
+    const run = await runCli(['byteair', 'predict', '--uid', 'u2', '--json'], {
+      env: { ...env, BYTEAIR_TOKEN: '', BYTEAIR_ACCESS_KEY: TENANT.accessKey, BYTEAIR_SECRET_KEY: TENANT.secretKey },
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).value.items.length).toBeGreaterThan(0);
+  });
+
+  it('writes data rows from stdin', async () => {
+    const rows = [
+      { id: 'w-1', title: 'Grinder' },
+      { id: 'w-2', title: 'Kettle' },
+    ];
+    const run = await runCli(['byteair', 'write', '--topic', 'item'], {
+      env,
+      stdin: rows.map((r) => JSON.stringify(r)).join('\n'),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('wrote 2 rows to item');
+  });
+
+  it('exits 4 on a wrong token, 3 on an inconsistent delivery, 2 without a tenant', async () => {
+    const wrong = await runCli(['byteair', 'predict', '--uid', 'u1', '--token', 'nope'], { env });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/^error: the service refused the call: .*401/);
+
+    const inconsistent = await runCli(['byteair', 'callback', '--uid', 'u1', '--shown', 'a,b', '--filtered', 'a'], {
+      env,
+    });
+    expect(inconsistent.code).toBe(3);
+    expect(inconsistent.stderr).toContain('filtered[0]');
+
+    const missing = await runCli(['byteair', 'predict', '--uid', 'u1'], { env: { ...env, BYTEAIR_TENANT_ID: '' } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing --tenant-id');
+  });
+});

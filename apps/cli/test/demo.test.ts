@@ -1,0 +1,34 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+describe('insight demo', () => {
+  it('runs every step of both services and reports them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'insight-demo-test-'));
+    const output = join(dir, 'posts.jsonl');
+    const run = await runCli(['demo', '--posts', '10000', '--output', output]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/^✗/m);
+    for (const step of ['Get an access token', 'Create a backtrack task', 'Consume every collector', 'Predict again']) {
+      expect(run.stdout).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
+    }
+    expect(run.stdout).toContain('unknown field "poi_city"');
+    expect(run.stdout).toMatch(/demo finished in/);
+    expect(readFileSync(output, 'utf8').trim().split('\n').length).toBeGreaterThan(0);
+  });
+
+  it('puts a JSON summary on stdout and the steps on stderr with --json, keeping --data-dir', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'insight-demo-test-')), 'data');
+    const run = await runCli(['demo', '--posts', '5000', '--data-dir', dir, '--json']);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.ok).toBe(true);
+    expect(summary.steps).toHaveLength(12);
+    expect(summary.insight.delivered).toBeGreaterThan(0);
+    expect(run.stderr).toContain('✓  1. Start the emulator');
+    expect(existsSync(join(dir, 'backtrack.jsonl'))).toBe(true);
+  });
+});

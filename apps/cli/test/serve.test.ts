@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli } from './run-cli.js';
+
+/** Starts `insight serve --json` and resolves with its startup info once it is listening. */
+function startServe(args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...args], {
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const started = new Promise<{ url: string; insight: { accounts: { bizName: string; secret: string }[] } }>(
+    (resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('\n')) resolve(JSON.parse(stdout.split('\n')[0]!));
+      });
+      child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    },
+  );
+  return { child, started, exited, logs: () => stderr };
+}
+
+describe('insight serve', () => {
+  it('serves with the given account, logs each request, and stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'insight-serve-'));
+    const serve = startServe([
+      '--data-dir',
+      dataDir,
+      '--posts',
+      '500',
+      '--account',
+      'acme:s3cret',
+      '--tenant',
+      'acme-t:tok',
+    ]);
+    const info = await serve.started;
+    expect(info.insight.accounts).toEqual([{ bizName: 'acme', secret: 's3cret' }]);
+
+    const token = await runCli(['token'], {
+      env: { INSIGHT_BASE_URL: info.url, INSIGHT_BIZ_NAME: 'acme', INSIGHT_BIZ_SECRET: 's3cret' },
+    });
+    expect(token.code).toBe(0);
+    const predict = await runCli([
+      'byteair',
+      'predict',
+      '--uid',
+      'u',
+      '--host',
+      info.url,
+      '--tenant-id',
+      'acme-t',
+      '--token',
+      'tok',
+      '--app',
+      'a',
+    ]);
+    expect(predict.code).toBe(0);
+
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(serve.logs()).toMatch(/GET \/oauth\/access_token 200/);
+    expect(serve.logs()).toMatch(/POST \/predict\/api\/a\/default 200/);
+    expect(serve.logs()).toContain('emulator stopped');
+  });
+
+  it('refuses a malformed tenant flag with exit code 2', async () => {
+    const run = await runCli(['serve', '--port', '0', '--data-dir', ':memory:', '--tenant', 'only-id']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--tenant: 'only-id' is not id:token or id:accessKey:secretKey");
+  });
+});

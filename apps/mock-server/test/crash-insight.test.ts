@@ -1,0 +1,216 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { formatInsightTime } from '@insight/protocol';
+import { request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { InsightModuleOptions } from '../src/insight/index.js';
+import { BIZ, readStream, SECRET, type SseEvent } from './insight-support.js';
+
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
+const DAY = 86_400_000;
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Emulator {
+  child: ChildProcess;
+  url: string;
+  /** Calls the API with `token`, or asks for a token when none is given. */
+  call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<any>;
+  stream(path: string, token: string, options: { max?: number; timeoutMs?: number }): ReturnType<typeof readStream>;
+  /** SIGKILL, no cleanup; resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts the emulator in its own process on `dataDir`; resolves once it listens. */
+function start(dataDir: string, insight: InsightModuleOptions): Promise<Emulator> {
+  const child = spawn(process.execPath, ['--import', TSX, SERVE, dataDir, JSON.stringify(insight)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`emulator did not start in 30 s: ${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /READY (\S+)/.exec(output);
+      if (ready === null) return;
+      clearTimeout(timer);
+      const url = ready[1] as string;
+      resolve({
+        child,
+        url,
+        async call(method, path, token, body) {
+          const headers: Record<string, string> =
+            token === undefined
+              ? { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': SECRET }
+              : { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token };
+          if (body !== undefined) headers['content-type'] = 'application/json';
+          const response = await request(`${url}${path}`, {
+            method,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          return response.body.json();
+        },
+        stream: (path, token, options) =>
+          readStream(`${url}${path}`, { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token }, options),
+        async kill() {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited with ${code}: ${output}`));
+    });
+  });
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const key = (event: SseEvent): string => `${event.id}=${event.data.item_doc.post_id}`;
+
+/** A rule most synthetic posts match: a backtrack over it has many offsets to fill. */
+const BROAD = ['or', ['in', '的', { fl: ['title', 'asr'] }], ['in', 'the', { fl: ['title', 'asr'] }]];
+
+describe('kill -9 of the Content Insight emulator', () => {
+  it('resumes a running backtrack to the result of an uninterrupted run, keeping what was delivered', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'insight-crash-bt-'));
+    dirs.push(dataDir);
+    // Small slices: the task runs for a while and commits its progress many times before the kill.
+    const options: InsightModuleOptions = { backtrackSlicePosts: 10 };
+    const first = await start(dataDir, options);
+    const seeded = await first.call('POST', '/_insight/seed', undefined, {
+      module: 'insight',
+      corpus: { size: 12_000, seed: 5, days: 30 },
+    });
+    expect(seeded.result).toEqual({ generated: 12_000 });
+    const token = (await first.call('GET', '/oauth/access_token', undefined)).data.access_token as string;
+    const window = { start_time: formatInsightTime(Date.now() - 31 * DAY), end_time: formatInsightTime(Date.now()) };
+    const task = { rule: BROAD, ...window, limit: 100_000, de_duplicate: false };
+    const subscription = await first.call('POST', '/openapi/biz_sub/create_task', token, { rule: BROAD });
+    expect(subscription.status).toBe(0);
+    const created = await first.call('POST', '/openapi/backtrack/create_task', token, task);
+    const taskId = created.data.task_id as number;
+    const info = (server: Emulator, id: number) =>
+      server.call('GET', `/openapi/backtrack/get_task_info?task_id=${id}`, token);
+
+    // A consumer reads collector 3 while the task runs; the emulator dies right after it handled 40 events.
+    const collector3 = `/openapi/item/sse/backtrack/stream?task_id=${taskId}&collector=3`;
+    const before = await first.stream(collector3, token, { max: 40, timeoutMs: 10_000 });
+    const atKill = await info(first, taskId);
+    await first.kill();
+    expect(atKill.data.task_status).toBe('running');
+    const handled = before.events.slice(0, 40);
+    expect(handled).toHaveLength(40);
+    const lastHandled = handled[39]!.data.offset as number;
+
+    const second = await start(dataDir, options);
+    // The token, the realtime task and the backtrack task survived.
+    const rules = await second.call('GET', '/openapi/biz_sub/get_task_rules', token);
+    expect(rules.data.tasks).toEqual([
+      { task_id: subscription.data.task_id, rule: BROAD, enable_status: 1, sync_mode: 0 },
+    ]);
+    // Posts consumed before the kill are left out of a de-duplicating task created after it.
+    const deduped = await second.call('POST', '/openapi/backtrack/create_task', token, { ...task, de_duplicate: true });
+    const resumed = await until(
+      () => info(second, taskId),
+      (body) => body.data.task_status === 'finished' || body.data.task_status === 'failed',
+    );
+    expect(resumed.data.task_status).toBe('finished');
+    expect(resumed.data.task_cur_max_offset).toBeGreaterThanOrEqual(atKill.data.task_cur_max_offset);
+
+    // The consumer resumes from its next offset: no loss, no repeat, and the offsets it had keep their posts.
+    const replay = await second.stream(collector3, token, { timeoutMs: 10_000 });
+    expect(replay.ended).toBe(true);
+    expect(replay.events.slice(0, 40).map(key)).toEqual(handled.map(key));
+    const rest = await second.stream(`${collector3}&start_offset=${lastHandled + 1}`, token, { timeoutMs: 10_000 });
+    // Offsets increase strictly; some are skipped (matching posts that were deleted), none is repeated.
+    const offsets = [...handled, ...rest.events].map((e) => e.data.offset as number);
+    expect(offsets.every((offset, i) => i === 0 || offset > offsets[i - 1]!)).toBe(true);
+    expect([...handled, ...rest.events].map(key)).toEqual(replay.events.map(key));
+
+    // Interrupted and uninterrupted runs of the same task retrieve the same posts at the same offsets.
+    const again = await second.call('POST', '/openapi/backtrack/create_task', token, task);
+    const fresh = await until(
+      () => info(second, again.data.task_id),
+      (body) => body.data.task_status === 'finished',
+    );
+    expect(fresh.data.collector_cur_max_offset).toEqual(resumed.data.collector_cur_max_offset);
+    const all = (id: number) =>
+      second.stream(`/openapi/item/sse/backtrack/stream?task_id=${id}`, token, { timeoutMs: 15_000 });
+    const [resumedAll, freshAll] = await Promise.all([all(taskId), all(again.data.task_id)]);
+    expect(resumedAll.ended && freshAll.ended).toBe(true);
+    expect(resumedAll.events.length).toBeGreaterThan(5_000);
+    expect(resumedAll.events.map(key).sort()).toEqual(freshAll.events.map(key).sort());
+
+    const dedupedInfo = await until(
+      () => info(second, deduped.data.task_id),
+      (body) => body.data.task_status === 'finished',
+    );
+    expect(dedupedInfo.data.task_status).toBe('finished');
+    const dedupedAll = await all(deduped.data.task_id);
+    const consumed = new Set(handled.map((e) => e.data.item_doc.post_id));
+    expect(dedupedAll.events.length).toBeGreaterThan(0);
+    expect(dedupedAll.events.filter((e) => consumed.has(e.data.item_doc.post_id))).toEqual([]);
+    await second.kill();
+  }, 90_000);
+
+  it('keeps every realtime hit a consumer saw, and the resumed stream continues without loss or repeat', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'insight-crash-rt-'));
+    dirs.push(dataDir);
+    const options: InsightModuleOptions = { firehoseRate: 400 };
+    const first = await start(dataDir, options);
+    const token = (await first.call('GET', '/oauth/access_token', undefined)).data.access_token as string;
+    const created = await first.call('POST', '/openapi/biz_sub/create_task', token, { rule: BROAD });
+    expect(created.status).toBe(0);
+    const from = Date.now();
+    const collector = (offset: number) => `/openapi/item/sse/stream?collector=2&start_offset=${offset}`;
+    // The emulator dies while the consumer is reading the live stream.
+    const reading = first.stream(collector(from), token, { max: 1_000_000, timeoutMs: 60_000 });
+    const seen = await until(
+      () => first.call('GET', '/_insight/state?module=insight', undefined),
+      (state) => state.modules.insight.realtimeHits >= 200,
+    );
+    expect(seen.modules.insight.realtimeHits).toBeGreaterThanOrEqual(200);
+    await first.kill();
+    const before = (await reading).events;
+    expect(before.length).toBeGreaterThan(5);
+
+    const second = await start(dataDir, options);
+    // Every hit the consumer saw is still there, at the same offset.
+    const replay = await second.stream(collector(from), token, { max: before.length, timeoutMs: 10_000 });
+    expect(replay.events.slice(0, before.length).map(key)).toEqual(before.map(key));
+    // Resuming after the last offset seen: new hits only, in increasing offsets, no post twice.
+    const last = before[before.length - 1]!.data.offset as number;
+    const after = await second.stream(collector(last + 1), token, { max: 10, timeoutMs: 15_000 });
+    expect(after.events.length).toBe(10);
+    const offsets = [...before, ...after.events].map((e) => e.data.offset as number);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(new Set(offsets).size).toBe(offsets.length);
+    const posts = [...before, ...after.events].map((e) => e.data.item_doc.post_id as string);
+    expect(new Set(posts).size).toBe(posts.length);
+    await second.kill();
+  }, 90_000);
+});

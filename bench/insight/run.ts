@@ -105,16 +105,14 @@ try {
   const res = await request(`${server.url}/openapi/item/sse/backtrack/stream?task_id=${broad.taskId}`, {
     headers: { 'X-Insight-Biz-Name': 'demo-biz', 'X-Insight-Access-Token': token },
   });
+  // The consumer counts events in the bytes as they arrive, without decoding them: the figure is the emulator's.
+  const marker = Buffer.from('\ndata: ');
   let streamed = 0;
-  let tail = '';
+  let tail = Buffer.alloc(0);
   for await (const chunk of res.body) {
-    const text = tail + chunk.toString();
-    let at = text.indexOf('\ndata: ');
-    while (at !== -1) {
-      streamed++;
-      at = text.indexOf('\ndata: ', at + 7);
-    }
-    tail = text.slice(-8);
+    const bytes = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+    for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + marker.length)) streamed++;
+    tail = bytes.subarray(bytes.length - (marker.length - 1));
   }
   const streamMs = performance.now() - t;
   const perSecond = (streamed / streamMs) * 1000;

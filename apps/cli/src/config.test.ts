@@ -29,7 +29,9 @@ describe('loadConfigFile', () => {
   });
 
   it('requires a file named by INSIGHT_CONFIG to exist', async () => {
-    await expect(loadConfigFile(undefined, { INSIGHT_CONFIG: 'nope.json' }, tmpdir())).rejects.toThrow(/cannot read config file/);
+    await expect(loadConfigFile(undefined, { INSIGHT_CONFIG: 'nope.json' }, tmpdir())).rejects.toThrow(
+      /cannot read config file/,
+    );
   });
 });
 
@@ -57,7 +59,11 @@ describe('resolveByteAirSettings', () => {
   const base = { BYTEAIR_TENANT_ID: 't', BYTEAIR_APPLICATION_ID: 'app' };
 
   it('reads the scheme from a host given as a URL', () => {
-    const settings = resolveByteAirSettings({}, {}, { ...base, BYTEAIR_HOSTS: 'http://127.0.0.1:8080', BYTEAIR_TOKEN: 'k' });
+    const settings = resolveByteAirSettings(
+      {},
+      {},
+      { ...base, BYTEAIR_HOSTS: 'http://127.0.0.1:8080', BYTEAIR_TOKEN: 'k' },
+    );
     expect(settings).toMatchObject({ hosts: ['127.0.0.1:8080'], scheme: 'http', auth: { token: 'k' } });
   });
 

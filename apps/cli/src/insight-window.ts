@@ -31,7 +31,7 @@ export interface TimeWindow {
   readonly end_time: Date;
 }
 
-/** The window the flags select; the service's own time format is passed on as written. */
+/** The window the flags select, ending now unless `--end` says otherwise. */
 export function resolveWindow(
   values: { readonly days?: string; readonly start?: string; readonly end?: string },
   now = Date.now(),
@@ -40,8 +40,9 @@ export function resolveWindow(
   const end = values.end === undefined ? new Date(now) : parseTime(values.end, '--end');
   if (values.start !== undefined) return { start_time: parseTime(values.start, '--start'), end_time: end };
   const days = values.days === undefined ? DEFAULT_WINDOW_DAYS : Number(values.days);
-  if (!Number.isFinite(days) || days <= 0 || days > 90)
-    throw usageError(`--days: '${values.days}' is not a number of days in (0, 90]`);
+  if (!Number.isFinite(days) || days <= 0 || days > MAX_WINDOW_DAYS) {
+    throw usageError(`--days: '${values.days}' is not a number of days in (0, ${MAX_WINDOW_DAYS}]`);
+  }
   return { start_time: new Date(end.getTime() - days * 86_400_000), end_time: end };
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type Command, type CommandContext, GLOBAL_OPTIONS, parseCommandLine, renderCommandHelp } from './command.js';
 import { loadConfigFile } from './config.js';
@@ -32,6 +33,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const noColor = argv.includes('--no-color');
   const errStyle = createStyles(colorEnabled(io.stderr, io.env, noColor));
   const controller = new AbortController();
+  // Every call of a command listens to this one signal, and a consumer makes one call per collector at once: the
+  // default cap of 10 listeners would print a leak warning on stderr where there is none.
+  setMaxListeners(0, controller.signal);
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means the user does not want to wait for a clean stop.
     if (controller.signal.aborted) process.exit(EXIT_CODES.INTERRUPTED);

@@ -9,8 +9,8 @@ describe('insight demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'insight-demo-test-'));
     const output = join(dir, 'posts.jsonl');
     const run = await runCli(['demo', '--posts', '10000', '--output', output]);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/^✗/m);
     for (const step of ['Get an access token', 'Create a backtrack task', 'Consume every collector', 'Predict again']) {
       expect(run.stdout).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
@@ -30,5 +30,13 @@ describe('insight demo', () => {
     expect(summary.insight.delivered).toBeGreaterThan(0);
     expect(run.stderr).toContain('✓  1. Start the emulator');
     expect(existsSync(join(dir, 'backtrack.jsonl'))).toBe(true);
+  });
+
+  it('marks the failing step and exits 1 when a step fails', async () => {
+    // The one post of a one-post corpus (default seed) does not match the demo rule: the backtrack delivers nothing.
+    const run = await runCli(['demo', '--posts', '1']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✗ +9\. Summary/m);
+    expect(run.stderr).toContain('error: demo failed at step 9 (Summary): the backtrack delivered no posts');
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,25 +29,36 @@ function startServe(args: string[]) {
 }
 
 describe('insight serve', () => {
-  it('serves with the given account, logs each request, and stops cleanly on SIGTERM', async () => {
+  it('serves imported posts with the given account, logs each request, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'insight-serve-'));
+    // Posts as `backtrack consume` writes them (an envelope per line) or bare, published an hour ago (UTC+8).
+    const published = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const doc = (id: string) => ({
+      post_id: id,
+      origin_id: `o${id}`,
+      status: 1,
+      publish_time: published,
+      title: `zebra ${id}`,
+    });
+    const importFile = join(dataDir, 'posts.jsonl');
+    const lines = [{ collector: '0', offset: 0, item_doc: doc('91') }, doc('92')];
+    writeFileSync(importFile, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     const serve = startServe([
-      '--data-dir',
-      dataDir,
-      '--posts',
-      '500',
-      '--account',
-      'acme:s3cret',
-      '--tenant',
-      'acme-t:tok',
+      ...['--data-dir', dataDir, '--posts', '500', '--import', importFile],
+      ...['--account', 'acme:s3cret', '--tenant', 'acme-t:tok'],
     ]);
     const info = await serve.started;
     expect(info.insight.accounts).toEqual([{ bizName: 'acme', secret: 's3cret' }]);
+    expect(info).toMatchObject({ imported: 2 });
 
-    const token = await runCli(['token'], {
-      env: { INSIGHT_BASE_URL: info.url, INSIGHT_BIZ_NAME: 'acme', INSIGHT_BIZ_SECRET: 's3cret' },
-    });
-    expect(token.code).toBe(0);
+    const insightEnv = { INSIGHT_BASE_URL: info.url, INSIGHT_BIZ_NAME: 'acme', INSIGHT_BIZ_SECRET: 's3cret' };
+    const found = await runCli(['search', 'title:"zebra"', '--days', '1', '--json'], { env: insightEnv });
+    expect(found.code, found.stderr).toBe(0);
+    expect(
+      JSON.parse(found.stdout)
+        .items.map((d: { post_id: string }) => d.post_id)
+        .sort(),
+    ).toEqual(['91', '92']);
     const predict = await runCli([
       'byteair',
       'predict',
@@ -67,6 +78,7 @@ describe('insight serve', () => {
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     expect(serve.logs()).toMatch(/GET \/oauth\/access_token 200/);
+    expect(serve.logs()).toMatch(/POST \/openapi\/item\/search 200/);
     expect(serve.logs()).toMatch(/POST \/predict\/api\/a\/default 200/);
     expect(serve.logs()).toContain('emulator stopped');
   });

@@ -87,6 +87,19 @@ describe('realtime tasks', () => {
     expect(list.body.data.tasks).toEqual([{ task_id: taskId, rule: COFFEE, enable_status: 0, sync_mode: 0 }]);
   });
 
+  it('delivers a hit on a deleted post as the four documented fields only', async () => {
+    h = await startInsight();
+    await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
+    const gone = { post_id: 'gone', origin_id: 'ogone', status: 2, publish_time: h.time(), title: 'coffee gone' };
+    const live = doc('live', 'coffee live', 0);
+    expect((await seed({ live: [gone, live] })).body.result).toEqual({ published: 2, hits: 2 });
+    const { events } = await h.stream('/openapi/item/sse/stream', { start_offset: h.clock.now() }, { max: 2 });
+    const byId = new Map(events.map((e) => [e.data.item_doc.post_id, e.data.item_doc]));
+    expect(byId.get('gone')).toEqual({ post_id: 'gone', status: 2, publish_time: h.time(), origin_id: 'ogone' });
+    expect(byId.get('live')).toMatchObject({ title: 'coffee live', push_ready_time: h.time(), consume_time: h.time() });
+    for (const event of events) expect(event.data.msg_id).toBe(`rt-${event.data.collector}-${event.data.offset}`);
+  });
+
   it('refuses tags in a synchronous task and the 51st task', async () => {
     h = await startInsight();
     const tags = await h.call('POST', '/openapi/biz_sub/create_task', {

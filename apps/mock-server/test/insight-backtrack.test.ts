@@ -56,6 +56,41 @@ describe('backtrack tasks', () => {
     expect(events[0]!.id).toBe(`${events[0]!.data.collector}:${events[0]!.data.offset}`);
   });
 
+  it('sends each post as one event: its item_doc as imported, with the delivery times', async () => {
+    h = await startInsight();
+    const imported = doc('one', '咖啡 "quoted" \\ title', HOUR, {
+      tags: ['美食'],
+      poi_name: '山野咖啡馆',
+      feature: { asr: 'asr 文本', ocr: 'ocr' },
+      url: 'https://example.com/v/1',
+    });
+    await seed([imported]);
+    const { body } = await h.call('POST', '/openapi/backtrack/create_task', {
+      body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(), limit: 10 },
+    });
+    await finished(body.data.task_id);
+    h.clock.advance(5_000);
+    const { events } = await h.stream('/openapi/item/sse/backtrack/stream', { task_id: body.data.task_id });
+    expect(events).toEqual([
+      {
+        id: '0:0',
+        data: {
+          collector: '0',
+          offset: 0,
+          msg_id: `bt-${body.data.task_id}-0-0`,
+          item_doc: {
+            ...imported,
+            create_time: imported.publish_time,
+            first_public_time: imported.publish_time,
+            update_time: imported.publish_time,
+            push_ready_time: h.time(-5_000),
+            consume_time: h.time(),
+          },
+        },
+      },
+    ]);
+  });
+
   it('moves waiting → running → finished while offsets grow', async () => {
     h = await startInsight({ backtrackSlicePosts: 10 });
     await seed(Array.from({ length: 200 }, (_, i) => doc(`q${i}`, `coffee ${i}`, (i + 1) * 60_000)));

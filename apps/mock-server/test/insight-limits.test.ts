@@ -12,7 +12,10 @@ afterEach(async () => {
 });
 
 const seed = (body: Record<string, unknown>) =>
-  h.call('POST', '/_insight/seed', { body: { module: 'insight', ...body }, headers: { 'X-Insight-Access-Token': '-' } });
+  h.call('POST', '/_insight/seed', {
+    body: { module: 'insight', ...body },
+    headers: { 'X-Insight-Access-Token': '-' },
+  });
 
 const leaves = (count: number) => ['or', ...Array.from({ length: count }, (_, i) => ['in', `kw${i}`, { f: 'title' }])];
 const values = (count: number) => ['in_list', { f: 'poi_city_name' }, Array.from({ length: count }, (_, i) => `v${i}`)];

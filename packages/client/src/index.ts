@@ -84,7 +84,6 @@ export type { ReconnectOptions } from './insight/collector-stream.js';
 export type { RateLimit } from './insight/pacer.js';
 export {
   createSseParser,
-  readSse,
   type SseComment,
   type SseEvent,
   type SseMessage,

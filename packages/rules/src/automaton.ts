@@ -34,7 +34,7 @@ const SOURCES: ReadonlyMap<number, readonly number[]> = (() => {
 })();
 
 /**
- * Builds an Aho–Corasick automaton over normalised, distinct, non-empty keywords.
+ * Builds an Aho–Corasick automaton over normalised, distinct, non-empty keywords, in any order.
  *
  * Layout, chosen for a tight scan loop that never allocates: code units map to a compact alphabet through one 64 K
  * table, which also applies case folding and the context-free part of NFKC (full-width forms; see `NFKC_UNIT`) for
@@ -44,52 +44,54 @@ const SOURCES: ReadonlyMap<number, readonly number[]> = (() => {
  * only when such a unit shows up.
  */
 export function createAutomaton(keywords: readonly string[]): Automaton {
-  // Classes follow code-unit order, so that inserting keywords in sorted order keeps every child list sorted.
   const unitClass = new Int32Array(0x10000);
   for (const keyword of keywords) {
     for (let i = 0; i < keyword.length; i++) unitClass[keyword.charCodeAt(i)] = 1;
   }
+  const table = new Int32Array(SCAN_TABLE_BASE);
   let alphabet = 1;
   for (let unit = 0; unit < 0x10000; unit++) {
-    if (unitClass[unit] !== 0) unitClass[unit] = alphabet++;
-  }
-  const table = SCAN_TABLE_BASE.slice();
-  for (let unit = 0; unit < 0x10000; unit++) {
-    const cls = unitClass[unit]!;
-    if (cls === 0) continue;
+    if (unitClass[unit] === 0) continue;
+    const cls = alphabet++;
+    unitClass[unit] = cls;
     for (const source of SOURCES.get(unit) ?? []) table[source] = cls;
     if (NFKC_UNIT[unit]! < 0) table[unit] = -cls - 1;
   }
 
-  // The trie, built from the keywords in sorted order: each keyword shares the path of its common prefix with the
-  // previous one and appends the rest, so siblings come out sorted by class and no lookup is needed.
+  // The trie, in typed arrays. Edges are found through one open-addressing hash keyed by (parent, class), which
+  // costs a few probes per keyword unit where sorting the keywords first would cost a string comparison per pair.
   let capacity = 1;
   for (const keyword of keywords) capacity += keyword.length;
   const firstChild = new Int32Array(capacity).fill(-1);
-  const lastChild = new Int32Array(capacity).fill(-1);
   const nextSibling = new Int32Array(capacity).fill(-1);
+  const parentOf = new Int32Array(capacity);
   const nodeClass = new Int32Array(capacity);
   const terminal = new Int32Array(capacity).fill(-1);
+  let slots = 16;
+  while (slots < capacity * 2) slots *= 2;
+  const edge = new Int32Array(slots); // a child node, or 0 for an empty slot (the root is nobody's child)
   let nodes = 1;
-  const sorted = keywords.map((_, index) => index).sort((a, b) => (keywords[a]! < keywords[b]! ? -1 : 1));
-  const path = [0]; // path[d]: the node reached by the previous keyword's first d units
-  let previous = '';
-  for (const index of sorted) {
-    const keyword = keywords[index]!;
-    let shared = 0;
-    while (shared < keyword.length && shared < previous.length && keyword[shared] === previous[shared]) shared++;
-    for (let depth = shared; depth < keyword.length; depth++) {
-      const parent = path[depth]!;
-      const child = nodes++;
-      nodeClass[child] = unitClass[keyword.charCodeAt(depth)]!;
-      if (lastChild[parent] === -1) firstChild[parent] = child;
-      else nextSibling[lastChild[parent]!] = child;
-      lastChild[parent] = child;
-      path[depth + 1] = child;
+  keywords.forEach((keyword, index) => {
+    let node = 0;
+    for (let depth = 0; depth < keyword.length; depth++) {
+      const cls = unitClass[keyword.charCodeAt(depth)]!;
+      let slot = (Math.imul(node, 0x9e3779b1) ^ Math.imul(cls, 0x85ebca6b)) & (slots - 1);
+      for (; edge[slot] !== 0; slot = (slot + 1) & (slots - 1)) {
+        const child = edge[slot]!;
+        if (parentOf[child] === node && nodeClass[child] === cls) break;
+      }
+      if (edge[slot] === 0) {
+        const child = nodes++;
+        edge[slot] = child;
+        parentOf[child] = node;
+        nodeClass[child] = cls;
+        nextSibling[child] = firstChild[node]!;
+        firstChild[node] = child;
+      }
+      node = edge[slot]!;
     }
-    terminal[path[keyword.length]!] = index;
-    previous = keyword;
-  }
+    terminal[node] = index;
+  });
 
   // Place the trie in the double array, breadth first. The root sits at 0 with base 0, so its row is dense.
   let size = 64;
@@ -122,13 +124,17 @@ export function createAutomaton(keywords: readonly string[]): Automaton {
     }
     return pos;
   };
-  // The smallest base that puts every child of the node on a free position.
+  // The smallest base that puts every child of the node on a free position. Anchoring the search on the smallest
+  // class keeps every base non-negative.
   const findBase = (node: number): number => {
-    const first = nodeClass[firstChild[node]!]!;
-    search: for (let pos = freeFrom(Math.max(1, first)); ; pos = freeFrom(pos + 1)) {
+    let first = alphabet;
+    for (let child = firstChild[node]!; child !== -1; child = nextSibling[child]!) {
+      first = Math.min(first, nodeClass[child]!);
+    }
+    search: for (let pos = freeFrom(first); ; pos = freeFrom(pos + 1)) {
       ensure(pos + alphabet);
       const candidate = pos - first;
-      for (let child = nextSibling[firstChild[node]!]!; child !== -1; child = nextSibling[child]!) {
+      for (let child = firstChild[node]!; child !== -1; child = nextSibling[child]!) {
         if (check[candidate + nodeClass[child]!] !== -1) continue search;
       }
       return candidate;

@@ -82,42 +82,57 @@ interface ValueLookup {
 export function compileRule(rule: Rule): CompiledRule {
   const checked = assertRuleShape(rule);
 
-  // The tree as arrays: node 0 is the root; a condition is true once hit, a logic node once `need` children are.
+  // The tree as arrays, in preorder: node 0 is the root; a condition is true once hit, a logic node once `need`
+  // children are. `position` is a node's index in its parent, enough to spell its path when `explain` needs it.
   const parent: number[] = [];
+  const position: number[] = [];
   const need: number[] = [];
-  const conditions: Array<{ path: string; node: LeafNode; id: number }> = [];
-  const visit = (node: RuleNode, path: string, parentId: number): void => {
+  const conditions: Array<{ node: LeafNode; id: number }> = [];
+  const visit = (node: RuleNode, at: number, parentId: number): void => {
     const id = parent.length;
     parent.push(parentId);
+    position.push(at);
     if (node[0] === 'and' || node[0] === 'or') {
       need.push(node[0] === 'and' ? node.length - 1 : 1);
-      for (let i = 1; i < node.length; i++) visit(node[i] as RuleNode, `${path}[${i}]`, id);
+      for (let i = 1; i < node.length; i++) visit(node[i] as RuleNode, i, id);
     } else {
       need.push(1);
-      conditions.push({ path, node, id });
+      conditions.push({ node, id });
     }
   };
-  visit(checked, 'rule', -1);
+  visit(checked, 0, -1);
 
-  const keywordIds = new Map<RuleField, Map<string, number[]>>();
+  // Every distinct keyword once, in one automaton shared by all fields; per field, the (keyword, condition) pairs
+  // that say which conditions a hit in that field satisfies.
+  const keywordIndex = new Map<string, number>();
+  const pairs = new Map<RuleField, number[]>();
   const valueIds = new Map<RuleField, Map<string, number[]>>();
-  const add = (index: Map<RuleField, Map<string, number[]>>, field: RuleField, text: string, id: number): void => {
-    let byText = index.get(field);
-    if (byText === undefined) {
-      byText = new Map();
-      index.set(field, byText);
-    }
-    const ids = byText.get(text);
-    if (ids === undefined) byText.set(text, [id]);
-    else if (ids[ids.length - 1] !== id) ids.push(id);
-  };
   for (const { node, id } of conditions) {
     if (node[0] === 'in') {
-      const keyword = normalizeText(node[1]);
-      for (const field of fieldsOf(node[2])) add(keywordIds, field, keyword, id);
+      const keyword = normalizeQuickly(node[1]);
+      let k = keywordIndex.get(keyword);
+      if (k === undefined) {
+        k = keywordIndex.size;
+        keywordIndex.set(keyword, k);
+      }
+      for (const field of fieldsOf(node[2])) {
+        const list = pairs.get(field);
+        if (list === undefined) pairs.set(field, [k, id]);
+        else list.push(k, id);
+      }
     } else {
       for (const field of fieldsOf(node[1])) {
-        for (const value of node[2]) add(valueIds, field, normalizeText(value), id);
+        let byValue = valueIds.get(field);
+        if (byValue === undefined) {
+          byValue = new Map();
+          valueIds.set(field, byValue);
+        }
+        for (const value of node[2]) {
+          const normalized = normalizeQuickly(value);
+          const ids = byValue.get(normalized);
+          if (ids === undefined) byValue.set(normalized, [id]);
+          else if (ids[ids.length - 1] !== id) ids.push(id);
+        }
       }
     }
   }
@@ -144,31 +159,27 @@ export function compileRule(rule: Rule): CompiledRule {
     }
   };
 
-  const automata = new Map<string, Automaton>();
-  const scanners: KeywordScanner[] = RULE_FIELDS.filter((field) => keywordIds.has(field)).map((field) => {
-    const byKeyword = keywordIds.get(field)!;
-    const keywords = [...byKeyword.keys()].sort();
-    const key = keywords.join('\u0000');
-    const automaton = automata.get(key) ?? createAutomaton(keywords);
-    automata.set(key, automaton);
-    const start = new Int32Array(keywords.length + 1);
-    const ids: number[] = [];
-    keywords.forEach((keyword, k) => {
-      ids.push(...byKeyword.get(keyword)!);
-      start[k + 1] = ids.length;
-    });
-    const idArray = Int32Array.from(ids);
-    const seen = new Int32Array(keywords.length);
+  const automaton = createAutomaton([...keywordIndex.keys()]);
+  const scanners: KeywordScanner[] = RULE_FIELDS.filter((field) => pairs.has(field)).map((field) => {
+    // The field's pairs grouped by keyword (a counting sort), so that a hit finds its conditions in one slice.
+    const list = pairs.get(field)!;
+    const start = new Int32Array(keywordIndex.size + 1);
+    for (let p = 0; p < list.length; p += 2) start[list[p]! + 1]! += 1;
+    for (let k = 0; k < keywordIndex.size; k++) start[k + 1]! += start[k]!;
+    const ids = new Int32Array(list.length / 2);
+    const fill = start.slice(0, keywordIndex.size);
+    for (let p = 0; p < list.length; p += 2) ids[fill[list[p]!]!++] = list[p + 1]!;
+    const seen = new Int32Array(keywordIndex.size);
     const onHit: HitHandler = (keyword) => {
       if (seen[keyword] === epoch) return false;
       seen[keyword] = epoch;
       for (let j = start[keyword]!; j < start[keyword + 1]!; j++) {
-        if (fire(idArray[j]!)) return true;
+        if (fire(ids[j]!)) return true;
       }
       return false;
     };
     const matchText = (text: string): boolean => automaton.scan(text, onHit);
-    return { field, automaton, start, ids: idArray, seen, matchText };
+    return { field, automaton, start, ids, seen, matchText };
   });
   const lookups: ValueLookup[] = RULE_FIELDS.filter((field) => valueIds.has(field)).map((field) => {
     const values = valueIds.get(field)!;
@@ -186,6 +197,16 @@ export function compileRule(rule: Rule): CompiledRule {
       epoch = 0;
     }
     epoch += 1;
+  };
+
+  // Condition paths, spelled out the first time `explain` needs them (parents come before children in preorder).
+  let paths: string[] | undefined;
+  const pathOf = (id: number): string => {
+    if (paths === undefined) {
+      paths = ['rule'];
+      for (let i = 1; i < parent.length; i++) paths.push(`${paths[parent[i]!]}[${position[i]}]`);
+    }
+    return paths[id]!;
   };
 
   return {
@@ -234,8 +255,8 @@ export function compileRule(rule: Rule): CompiledRule {
       }
       return {
         matched: trueStamp[0] === epoch,
-        conditions: conditions.map(({ path, node, id }) => ({
-          path,
+        conditions: conditions.map(({ node, id }) => ({
+          path: pathOf(id),
           node,
           matched: trueStamp[id] === epoch,
           hits: hits.get(id)!,

@@ -1,7 +1,7 @@
 import { analyzeRule, type RuleStats } from './analyze.js';
 import { isRuleField, RULE_FIELDS, type RuleField } from './fields.js';
 import { RULE_KINDS, RULE_LIMITS, type RuleLimits } from './limits.js';
-import { normalizeText } from './normalize.js';
+import { normalizeQuickly, normalizeText } from './normalize.js';
 import { didYouMean } from './suggest.js';
 import type { FieldRef, Rule, RuleKind, RuleNode } from './types.js';
 
@@ -119,23 +119,40 @@ const KIND_NAMES: { readonly [K in RuleKind]: string } = {
   'realtime-sync': 'synchronous realtime',
 };
 
+/**
+ * A JSON path, spelled out only when an issue needs it: a valid rule of 10 000 leaves would otherwise build tens of
+ * thousands of path strings that nobody reads.
+ */
+type Path = string | { readonly parent: Path; readonly key: number | string };
+
+function at(parent: Path, key: number | string): Path {
+  return { parent, key };
+}
+
+function pathText(path: Path): string {
+  if (typeof path === 'string') return path;
+  return typeof path.key === 'number'
+    ? `${pathText(path.parent)}[${path.key}]`
+    : `${pathText(path.parent)}.${path.key}`;
+}
+
 function checkRule(input: unknown, root: string, context: CheckContext): { rule?: Rule; errors: RuleIssue[] } {
   const errors: RuleIssue[] = [];
   let nodes = 0;
   const kindName = context.kind === undefined ? 'a' : `a ${KIND_NAMES[context.kind]}`;
-  const issue = (path: string, code: RuleIssueCode, message: string): undefined => {
-    errors.push({ path, code, message });
+  const issue = (path: Path, code: RuleIssueCode, message: string): undefined => {
+    errors.push({ path: pathText(path), code, message });
     return undefined;
   };
 
-  const node = (value: unknown, path: string, depth: number): RuleNode | undefined => {
+  const node = (value: unknown, path: Path, depth: number): RuleNode | undefined => {
     if (!Array.isArray(value) || value.length === 0) {
       const got = Array.isArray(value) ? 'an empty array' : describe(value);
       return issue(path, 'invalid_node', `expected a node such as ["in", keyword, field] or ["or", …], got ${got}`);
     }
     const op: unknown = value[0];
     if (typeof op !== 'string') {
-      return issue(`${path}[0]`, 'invalid_node', `expected an operator name, got ${describe(op)}`);
+      return issue(at(path, 0), 'invalid_node', `expected an operator name, got ${describe(op)}`);
     }
     switch (op) {
       case 'and':
@@ -148,14 +165,14 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
         return listLeaf(op, value, path);
       default:
         return issue(
-          `${path}[0]`,
+          at(path, 0),
           'unknown_operator',
           `unknown operator ${quote(op)}${didYouMean(op, OPERATORS)}; expected one of ${OPERATORS.map(quote).join(', ')}`,
         );
     }
   };
 
-  const logic = (op: 'and' | 'or', value: unknown[], path: string, depth: number): RuleNode | undefined => {
+  const logic = (op: 'and' | 'or', value: unknown[], path: Path, depth: number): RuleNode | undefined => {
     if (depth > context.limits.maxDepth) {
       return issue(
         path,
@@ -164,54 +181,90 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
       );
     }
     if (value.length < 2) return issue(path, 'empty_logic', `"${op}" needs at least one condition`);
-    const children: RuleNode[] = [];
+    const copy: unknown[] = [op];
     for (let i = 1; i < value.length; i++) {
-      const child = node(value[i], `${path}[${i}]`, depth);
-      if (child !== undefined) children.push(child);
+      const child = node(value[i], at(path, i), depth);
+      if (child !== undefined) copy.push(child);
     }
-    return children.length === value.length - 1 ? ([op, ...children] as unknown as RuleNode) : undefined;
+    return copy.length === value.length ? (copy as unknown as RuleNode) : undefined;
   };
 
-  const arity = (op: string, value: unknown[], path: string, shape: string): boolean => {
+  const arity = (op: string, value: unknown[], path: Path, shape: string): boolean => {
     if (value.length === 3) return true;
     issue(path, 'invalid_arity', `"${op}" takes 2 arguments, ${shape}, got ${value.length - 1}`);
     return false;
   };
 
-  const keywordLeaf = (value: unknown[], path: string): RuleNode | undefined => {
+  const keywordLeaf = (value: unknown[], path: Path): RuleNode | undefined => {
     const shapeOk = arity('in', value, path, '["in", keyword, field]');
-    const keyword = keywordArg(value[1], `${path}[1]`);
-    const ref = fieldArg(value[2], `${path}[2]`);
+    const keyword = keywordArg(value[1], path);
+    const ref = fieldArg(value[2], path, 2);
     nodes += 1;
     return shapeOk && keyword !== undefined && ref !== undefined ? ['in', keyword, ref] : undefined;
   };
 
-  const listLeaf = (op: 'in_list' | 'list_intersect', value: unknown[], path: string): RuleNode | undefined => {
+  const listLeaf = (op: 'in_list' | 'list_intersect', value: unknown[], path: Path): RuleNode | undefined => {
     const shapeOk = arity(op, value, path, `["${op}", field, [values]]`);
-    const ref = fieldArg(value[1], `${path}[1]`);
-    const values = valuesArg(value[2], `${path}[2]`);
+    const ref = fieldArg(value[1], path, 1);
+    const values = valuesArg(value[2], at(path, 2));
     return shapeOk && ref !== undefined && values !== undefined ? [op, ref, values] : undefined;
   };
 
-  const keywordArg = (value: unknown, path: string): string | undefined => {
+  // The keyword is the leaf's argument 1.
+  const keywordArg = (value: unknown, leaf: Path): string | undefined => {
     if (typeof value !== 'string')
-      return issue(path, 'invalid_keyword', `keyword must be a string, got ${describe(value)}`);
-    const normalized = normalizeText(value);
-    if (normalized.trim().length === 0) return issue(path, 'invalid_keyword', 'keyword must not be empty or blank');
+      return issue(at(leaf, 1), 'invalid_keyword', `keyword must be a string, got ${describe(value)}`);
+    const normalized = normalizeQuickly(value);
+    if (normalized.trim().length === 0) {
+      return issue(at(leaf, 1), 'invalid_keyword', 'keyword must not be empty or blank');
+    }
+    if (context.sensitive.length === 0) return value;
     const hits = context.sensitive.filter((word) => normalized.includes(word));
     if (hits.length > 0) {
       const words = hits.map(quote).join(', ');
-      return issue(path, 'sensitive_word', `keyword ${quote(value)} contains sensitive word${plural(hits)} ${words}`);
+      return issue(
+        at(leaf, 1),
+        'sensitive_word',
+        `keyword ${quote(value)} contains sensitive word${plural(hits)} ${words}`,
+      );
     }
     return value;
   };
 
-  const fieldArg = (value: unknown, path: string): FieldRef | undefined => {
+  // The field reference is the leaf's argument `index`.
+  const fieldArg = (value: unknown, leaf: Path, index: number): FieldRef | undefined => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return issue(path, 'invalid_field', `field must be {"f": name} or {"fl": [names]}, got ${describe(value)}`);
+      return issue(
+        at(leaf, index),
+        'invalid_field',
+        `field must be {"f": name} or {"fl": [names]}, got ${describe(value)}`,
+      );
     }
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
+    if (keys.length !== 1 || (keys[0] !== 'f' && keys[0] !== 'fl')) return fieldKeysIssue(keys, at(leaf, index));
+    if (keys[0] === 'f') {
+      const name = fieldName(record.f, at(leaf, index), 'f');
+      return name === undefined ? undefined : { f: name };
+    }
+    const list = record.fl;
+    if (!Array.isArray(list)) {
+      return issue(
+        at(at(leaf, index), 'fl'),
+        'invalid_field',
+        `"fl" must be an array of field names, got ${describe(list)}`,
+      );
+    }
+    if (list.length === 0) return issue(at(at(leaf, index), 'fl'), 'invalid_field', '"fl" must name at least one field');
+    const names: RuleField[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const name = fieldName(list[i], at(leaf, index), i);
+      if (name !== undefined) names.push(name);
+    }
+    return names.length === list.length ? { fl: names as [RuleField, ...RuleField[]] } : undefined;
+  };
+
+  const fieldKeysIssue = (keys: readonly string[], path: Path): undefined => {
     const extra = keys.filter((key) => key !== 'f' && key !== 'fl');
     if (extra.length > 0) {
       return issue(
@@ -220,44 +273,32 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
         `unexpected key${plural(extra)} ${extra.map(quote).join(', ')}; use "f" or "fl"`,
       );
     }
-    if (keys.length !== 1) {
-      return issue(
-        path,
-        'invalid_field',
-        keys.length === 0 ? 'field is empty; use {"f": name} or {"fl": [names]}' : 'use either "f" or "fl", not both',
-      );
-    }
-    if ('f' in record) {
-      const name = fieldName(record.f, `${path}.f`);
-      return name === undefined ? undefined : { f: name };
-    }
-    const list = record.fl;
-    if (!Array.isArray(list))
-      return issue(`${path}.fl`, 'invalid_field', `"fl" must be an array of field names, got ${describe(list)}`);
-    if (list.length === 0) return issue(`${path}.fl`, 'invalid_field', '"fl" must name at least one field');
-    const names = list.map((item, i) => fieldName(item, `${path}.fl[${i}]`));
-    return names.every((name) => name !== undefined) ? { fl: names as [RuleField, ...RuleField[]] } : undefined;
+    return issue(
+      path,
+      'invalid_field',
+      keys.length === 0 ? 'field is empty; use {"f": name} or {"fl": [names]}' : 'use either "f" or "fl", not both',
+    );
   };
 
-  const fieldName = (value: unknown, path: string): RuleField | undefined => {
+  // A field name found at `ref.f` (key 'f') or at `ref.fl[key]`.
+  const fieldName = (value: unknown, ref: Path, key: 'f' | number): RuleField | undefined => {
+    if (typeof value === 'string' && isRuleField(value) && context.limits.fields.includes(value)) return value;
+    const path = key === 'f' ? at(ref, 'f') : at(at(ref, 'fl'), key);
     if (typeof value !== 'string')
       return issue(path, 'invalid_field', `field name must be a string, got ${describe(value)}`);
     if (!isRuleField(value))
       return issue(path, 'unknown_field', `unknown field ${quote(value)}${didYouMean(value, RULE_FIELDS)}`);
-    if (!context.limits.fields.includes(value)) {
-      const allowed = RULE_KINDS.filter((kind) => RULE_LIMITS[kind].fields.includes(value)).map(
-        (kind) => KIND_NAMES[kind],
-      );
-      return issue(
-        path,
-        'field_not_allowed',
-        `field ${quote(value)} is not allowed in ${kindName} rule (only in ${allowed.join(' and ')} rules)`,
-      );
-    }
-    return value;
+    const allowed = RULE_KINDS.filter((kind) => RULE_LIMITS[kind].fields.includes(value)).map(
+      (kind) => KIND_NAMES[kind],
+    );
+    return issue(
+      path,
+      'field_not_allowed',
+      `field ${quote(value)} is not allowed in ${kindName} rule (only in ${allowed.join(' and ')} rules)`,
+    );
   };
 
-  const valuesArg = (value: unknown, path: string): [string, ...string[]] | undefined => {
+  const valuesArg = (value: unknown, path: Path): [string, ...string[]] | undefined => {
     if (!Array.isArray(value))
       return issue(path, 'invalid_values', `values must be an array of strings, got ${describe(value)}`);
     if (value.length === 0) return issue(path, 'invalid_values', 'values must list at least one value');
@@ -274,10 +315,10 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
     value.forEach((item: unknown, i) => {
       if (typeof item !== 'string') {
         ok = false;
-        issue(`${path}[${i}]`, 'invalid_values', `value must be a string, got ${describe(item)}`);
-      } else if (normalizeText(item).trim().length === 0) {
+        issue(at(path, i), 'invalid_values', `value must be a string, got ${describe(item)}`);
+      } else if (normalizeQuickly(item).trim().length === 0) {
         ok = false;
-        issue(`${path}[${i}]`, 'invalid_values', 'value must not be empty or blank');
+        issue(at(path, i), 'invalid_values', 'value must not be empty or blank');
       }
     });
     return ok ? ([...value] as [string, ...string[]]) : undefined;

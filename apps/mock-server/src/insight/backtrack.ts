@@ -64,7 +64,10 @@ export interface BacktrackEngine {
   collectorMaxOffsets(task: BacktrackTask): number[];
   /** When the task's data stops being consumable, or undefined before it starts. */
   expiresAt(task: BacktrackTask): number | undefined;
-  /** Roughly counts the public posts a rule matches in a window (exact for small windows, sampled beyond). */
+  /**
+   * Roughly counts the public posts a rule matches in a window: exact up to 50 000 posts, beyond that estimated from
+   * the newest 1 000 posts of each of 50 equal sub-windows, so that it costs the same at any size.
+   */
   preview(biz: string, request: Omit<BacktrackRequest, 'limit'>): number;
   /** Emits `progress` with the task row id after every slice and state change. */
   readonly events: EventEmitter;
@@ -129,6 +132,9 @@ function toTask(row: TaskRow): BacktrackTask {
 
 /** Above this many posts in a window, preview samples instead of matching every post. */
 const PREVIEW_EXACT_POSTS = 50_000;
+
+/** Sub-windows of equal span a sampled preview reads the newest posts of: PREVIEW_EXACT_POSTS posts in all. */
+const PREVIEW_STRATA = 50;
 
 /** What a running task keeps between slices: compiled once, and again after a restart. */
 interface TaskRun {
@@ -281,21 +287,27 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       if (!checked.ok) throw new Error('preview takes a validated rule');
       const matcher = createRowMatcher(checked.rule, checked.stats.fields);
       const marked = request.deDuplicate ? marks.snapshot(biz) : NO_MARKS;
-      const inWindow = posts.countBetween(request.startTime, request.endTime);
-      // A rough estimate, as the service's: every k-th post of a large window stands for k posts.
-      const every = Math.max(1, Math.ceil(inWindow / PREVIEW_EXACT_POSTS));
-      let count = 0;
-      let cursor = scanStart(request.endTime);
-      for (;;) {
-        const batch = posts.scan(request.startTime, cursor, slicePosts, matcher.columns, every);
-        for (const post of batch) {
-          if (post[2] !== POST_STATUS.public || !matcher.match(post) || marked.has(post[0] as number)) continue;
-          count += every;
+      const { startTime, endTime } = request;
+      const strata = posts.countBetween(startTime, endTime) <= PREVIEW_EXACT_POSTS ? 1 : PREVIEW_STRATA;
+      const bound = (k: number): number => startTime + Math.round((k * (endTime + 1 - startTime)) / strata);
+      let estimate = 0;
+      for (let k = 0; k < strata; k++) {
+        const [from, to] = [bound(k), bound(k + 1) - 1];
+        const inStratum = posts.countBetween(from, to);
+        const quota = strata === 1 ? inStratum : PREVIEW_EXACT_POSTS / strata;
+        let [read, hits] = [0, 0];
+        for (let cursor = scanStart(to); read < quota; ) {
+          const batch = posts.scan(from, cursor, Math.min(slicePosts, quota - read), matcher.columns);
+          for (const post of batch) {
+            if (post[2] === POST_STATUS.public && matcher.match(post) && !marked.has(post[0] as number)) hits++;
+          }
+          read += batch.length;
+          if (batch.length === 0) break;
+          cursor = cursorAfter(batch[batch.length - 1]!);
         }
-        if (batch.length < slicePosts) break;
-        cursor = cursorAfter(batch[batch.length - 1]!);
+        if (read > 0) estimate += (hits * inStratum) / read;
       }
-      return count;
+      return Math.round(estimate);
     },
     start() {
       running = true;

@@ -1,15 +1,7 @@
 import { formatInsightTime, ItemDoc, type LiveItemDoc, parseInsightTime } from '@insight/protocol';
 import { POST_STATUS, type InsightPost } from './post.js';
 
-/** Times of a delivery that are not properties of the post itself, already formatted (once per batch). */
-export interface DeliveryTimes {
-  /** When the post became ready to push (the hit or the backtrack). */
-  pushReadyTime: string;
-  /** When the post was sent. */
-  consumeTime: string;
-}
-
-/** A post as the streams and search read it: its status and its stored `item_doc` text. */
+/** A post as search and query by id read it: its status and its stored `item_doc` text. */
 export interface StoredDoc {
   /** Row sequence of the post. */
   seq: number;
@@ -56,15 +48,6 @@ export function storedDocText(post: InsightPost): string {
   if (post.ocr !== undefined) feature.ocr = post.ocr;
   doc.feature = feature;
   return JSON.stringify(doc);
-}
-
-/**
- * The `item_doc` JSON text of one delivery: the stored text with the delivery times appended to a public post's
- * object. String concatenation only, so that a stream never parses or re-serialises a post.
- */
-export function deliveryDocText(stored: StoredDoc, times: DeliveryTimes): string {
-  if (stored.status !== POST_STATUS.public) return stored.doc;
-  return `${stored.doc.slice(0, -1)},"push_ready_time":"${times.pushReadyTime}","consume_time":"${times.consumeTime}"}`;
 }
 
 /** The `item_doc` of a search result or a query by id: delivery times are the post's creation and now. */

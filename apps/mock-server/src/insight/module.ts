@@ -291,7 +291,10 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const { rule } = checkRule(request.rule, 'backtrack');
     const { start, end } = checkWindow(request);
     if (request.limit > BACKTRACK_HIT_LIMIT) {
-      throw insightFailure(40009, `limit ${request.limit} is over the ${BACKTRACK_HIT_LIMIT} posts a task may retrieve`);
+      throw insightFailure(
+        40009,
+        `limit ${request.limit} is over the ${BACKTRACK_HIT_LIMIT} posts a task may retrieve`,
+      );
     }
     const taskId = s.backtrack.create(biz, {
       rule,
@@ -429,10 +432,11 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     }
     const collectors = parseCollectors(request.collector ?? null, INSIGHT_LIMITS.backtrackCollectors);
     const source = backtrackSource(store, {
+      biz,
       taskRowId: task.id,
       taskId: task.taskId,
       wakeups: s.backtrack.events,
-      pushReadyTime: task.startedAt ?? task.createdAt,
+      pushReadyTime: formatInsightTime(task.startedAt ?? task.createdAt),
       over() {
         const status = s.backtrack.get(biz, task.taskId)?.status;
         return status === 'finished' || status === 'failed';
@@ -446,7 +450,6 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
           startOffset: request.start_offset ?? 0,
           clock,
           heartbeatMs: options.heartbeatMs,
-          onSending: (seqs) => s.marks.record(biz, seqs),
         }),
       sseHeaders,
     );
@@ -473,10 +476,8 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
       wakeups: s.realtime.events,
       oldest: () => clock.now() - INSIGHT_LIMITS.realtimeReplaySeconds * 1000,
     });
-    const onSending = (seqs: readonly number[]) => s.marks.record(biz, seqs);
     return streamReply(
-      (sink) =>
-        pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs, onSending }),
+      (sink) => pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs }),
       sseHeaders,
     );
   });

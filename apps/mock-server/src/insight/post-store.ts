@@ -49,10 +49,9 @@ export interface PostStore {
   bySeqs(seqs: readonly number[]): StoredDoc[];
   /**
    * The next batch of a newest-first scan of `[start, cursor)`, at most `size` rows holding `seq`, `publish_time`,
-   * `status` and the given columns only (decoding every text column would multiply the cost of a scan). With `every`
-   * above 1, only posts whose `seq` is a multiple of it are read (a sample).
+   * `status` and the given columns only (decoding every text column would multiply the cost of a scan).
    */
-  scan(start: number, cursor: ScanCursor, size: number, columns: readonly PostColumn[], every?: number): ScanRow[];
+  scan(start: number, cursor: ScanCursor, size: number, columns: readonly PostColumn[]): ScanRow[];
   /** Number of stored posts in `[start, end]`. */
   countBetween(start: number, end: number): number;
   /** Highest row sequence, 0 when empty. */
@@ -82,7 +81,7 @@ export function createPostStore(db: Database): PostStore {
   const bySeqsStmt = db.prepare(
     'SELECT seq, status, doc FROM insight_post_docs WHERE seq IN (SELECT value FROM json_each(?))',
   ) as Statement<[string], StoredDoc>;
-  const scans = new Map<string, Statement<[number, number, number, number, number], ScanRow>>();
+  const scans = new Map<string, Statement<[number, number, number, number], ScanRow>>();
   const scanStatement = (columns: readonly PostColumn[]) => {
     const key = columns.join(',');
     let statement = scans.get(key);
@@ -92,9 +91,9 @@ export function createPostStore(db: Database): PostStore {
       statement = db
         .prepare(`
         SELECT seq, publish_time, status${extra} FROM insight_posts
-        WHERE publish_time >= ? AND (publish_time, seq) < (?, ?) AND seq % ? = 0
+        WHERE publish_time >= ? AND (publish_time, seq) < (?, ?)
         ORDER BY publish_time DESC, seq DESC LIMIT ?`)
-        .raw(true) as Statement<[number, number, number, number, number], ScanRow>;
+        .raw(true) as Statement<[number, number, number, number], ScanRow>;
       scans.set(key, statement);
     }
     return statement;
@@ -151,8 +150,8 @@ export function createPostStore(db: Database): PostStore {
       for (const row of bySeqsStmt.all(JSON.stringify(seqs))) found.set(row.seq, row);
       return seqs.flatMap((seq) => found.get(seq) ?? []);
     },
-    scan(start, cursor, size, columns, every = 1) {
-      return scanStatement(columns).all(start, cursor.publishTime, cursor.seq, every, size);
+    scan(start, cursor, size, columns) {
+      return scanStatement(columns).all(start, cursor.publishTime, cursor.seq, size);
     },
     countBetween(start, end) {
       return countBetweenStmt.get(start, end) as number;

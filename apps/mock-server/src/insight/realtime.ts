@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { INSIGHT_LIMITS } from '@insight/protocol';
+import { formatInsightTime, INSIGHT_LIMITS } from '@insight/protocol';
 import { compileRule, type Rule, type RuleDocument } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
 import { createRandom } from '../core/random.js';
@@ -169,7 +169,8 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
     let recorded = 0;
     store.transaction(() => {
       const insertHit = store.prepare(
-        'INSERT INTO insight_realtime_hits (biz, collector, offset, post_seq, task_ids, sync) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO insight_realtime_hits (biz, collector, offset, post_seq, task_ids, sync, ready_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const post of batch) {
         const seq = posts.put(post);
@@ -185,7 +186,9 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
         const collector = collectorOf(post.postId, collectors);
         for (const [biz, hit] of hitsByBiz) {
           const taskIds = JSON.stringify(hit.map((task) => task.taskId));
-          insertHit.run(biz, collector, nextOffset(biz, collector, now), seq, taskIds, hit.some((t) => t.sync) ? 1 : 0);
+          const offset = nextOffset(biz, collector, now);
+          const sync = hit.some((t) => t.sync) ? 1 : 0;
+          insertHit.run(biz, collector, offset, seq, taskIds, sync, formatInsightTime(offset));
           const seqs = hitSeqs.get(biz);
           if (seqs === undefined) hitSeqs.set(biz, [seq]);
           else seqs.push(seq);

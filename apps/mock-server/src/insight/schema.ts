@@ -93,6 +93,7 @@ export const INSIGHT_MIGRATIONS = [
         post_seq INTEGER NOT NULL,
         task_ids TEXT NOT NULL,
         sync INTEGER NOT NULL,
+        ready_time TEXT NOT NULL,
         PRIMARY KEY (biz, collector, offset)
       ) WITHOUT ROWID;
       CREATE INDEX insight_realtime_hits_by_offset ON insight_realtime_hits (offset);

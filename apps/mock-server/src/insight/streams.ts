@@ -2,18 +2,16 @@ import type { EventEmitter } from 'node:events';
 import { formatInsightTime } from '@insight/protocol';
 import type { Clock } from '../core/clock.js';
 import type { StreamSink } from '../core/http.js';
+import type { Statement } from 'better-sqlite3';
 import type { Store } from '../store/store.js';
 import { invalidParam } from './errors.js';
-import { deliveryDocText, type StoredDoc } from './item-doc.js';
-
-/** Events read per collector and query: large enough for throughput, small enough to interleave collectors. */
-export const STREAM_BATCH = 500;
+import { POST_STATUS } from './post.js';
 
 /**
- * Characters of events gathered before one `write`: few large writes cost far less than one per collector read, and
- * the socket's buffer stays bounded (the sink waits for `drain` when it is full).
+ * Events read, and written, per collector at a time: one write of a few hundred KB, large enough for throughput,
+ * small enough to interleave collectors and keep the socket's buffer bounded.
  */
-export const STREAM_CHUNK_CHARS = 256 * 1024;
+export const STREAM_BATCH = 500;
 
 /**
  * Reads a `collector` parameter: one id (`"3"`) or an inclusive range (`"0-4"`); all collectors when absent.
@@ -36,25 +34,30 @@ export function parseCollectors(value: string | null, count: number): number[] {
   return all.slice(from, to + 1);
 }
 
-/** One event read from the store: where it sits, and the post it carries. */
-interface StreamItem extends StoredDoc {
-  offset: number;
-  /** When the post became ready to push, epoch ms. */
-  pushReadyTime: number;
+/** A batch of events of one collector, ready to send. */
+export interface EventBatch {
+  /** The events' bytes: `id: …` and `data: …` lines, each event ended by a blank line. */
+  events: Buffer;
+  /** Number of events. */
+  count: number;
+  /** Offset of the last event. */
+  last: number;
 }
 
 /** Where a stream reads from: the backtrack items of a task, or the realtime hits of a business. */
 export interface StreamSource {
-  /** Prefix of `msg_id`, e.g. `bt-7` or `rt`. */
-  readonly msgPrefix: string;
-  /** Up to `limit` items of a collector from `offset` on, in offset order. */
-  read(collector: number, offset: number, limit: number): StreamItem[];
+  /**
+   * Up to `limit` events of a collector from `offset` on, in offset order, or undefined when there are none yet.
+   * Their posts are marked as consumed (de-duplication) before this returns, hence before they are sent: a post a
+   * client has received is always marked, even if the emulator dies right after sending it.
+   */
+  take(collector: number, offset: number, limit: number, consumeTime: string): EventBatch | undefined;
   /**
    * Whether nothing more will come, asked right after reads found nothing (in the same event-loop turn, so that no
    * write can slip in between): true once a backtrack task is over; a realtime stream never ends.
    */
   exhausted(): boolean;
-  /** Emits `wake` when new items may be readable. */
+  /** Emits `wakeEvent` when new items may be readable. */
   readonly wakeups: EventEmitter;
   readonly wakeEvent: string;
   /** Whether a wake-up concerns this stream. */
@@ -68,11 +71,6 @@ export interface PumpOptions {
   startOffset: number;
   clock: Clock;
   heartbeatMs: number;
-  /**
-   * Records that these posts are being sent (de-duplication marks). Called, and committed, before the write: a post
-   * a client has received is always marked, even if the emulator dies right after sending it.
-   */
-  onSending(seqs: readonly number[]): void;
 }
 
 /**
@@ -82,58 +80,22 @@ export interface PumpOptions {
 export async function pumpStream(sink: StreamSink, options: PumpOptions): Promise<void> {
   const { source, clock } = options;
   const next = new Map(options.collectors.map((c) => [c, options.startOffset]));
-  const pushReady = createTimeFormatter();
   if (!(await sink.write(': connected\n\n'))) return;
   while (!sink.signal.aborted) {
     const consumeTime = formatInsightTime(clock.now());
-    let chunk = '';
-    let seqs: number[] = [];
     let sent = 0;
     for (const [collector, offset] of next) {
-      const items = source.read(collector, offset, STREAM_BATCH);
-      if (items.length === 0) continue;
-      const prefix = `${source.msgPrefix}-${collector}-`;
-      for (const item of items) {
-        const times = { pushReadyTime: pushReady(item.pushReadyTime), consumeTime };
-        chunk +=
-          `id: ${collector}:${item.offset}\ndata: {"collector":"${collector}","offset":${item.offset},` +
-          `"msg_id":"${prefix}${item.offset}","item_doc":${deliveryDocText(item, times)}}\n\n`;
-        seqs.push(item.seq);
-      }
-      next.set(collector, items[items.length - 1]!.offset + 1);
-      sent += items.length;
-      if (chunk.length >= STREAM_CHUNK_CHARS) {
-        if (!(await flush(sink, options, chunk, seqs))) return;
-        chunk = '';
-        seqs = [];
-      }
+      const batch = source.take(collector, offset, STREAM_BATCH, consumeTime);
+      if (batch === undefined) continue;
+      next.set(collector, batch.last + 1);
+      sent += batch.count;
+      if (!(await sink.write(batch.events))) return;
     }
-    if (chunk !== '' && !(await flush(sink, options, chunk, seqs))) return;
     if (sent > 0) continue;
     if (source.exhausted()) return;
     const woke = await waitForWake(source, sink.signal, options.heartbeatMs);
     if (!woke && !(await sink.write(': heartbeat\n\n'))) return;
   }
-}
-
-/** Marks, then writes, a chunk of events; false once the client has gone. */
-function flush(sink: StreamSink, options: PumpOptions, chunk: string, seqs: readonly number[]): Promise<boolean> {
-  options.onSending(seqs);
-  return sink.write(chunk);
-}
-
-/** `formatInsightTime` remembering its last answer: consecutive events mostly share their second. */
-function createTimeFormatter(): (ms: number) => string {
-  let second = Number.NaN;
-  let text = '';
-  return (ms) => {
-    const at = Math.floor(ms / 1000);
-    if (at !== second) {
-      second = at;
-      text = formatInsightTime(ms);
-    }
-    return text;
-  };
 }
 
 /** Resolves true on a relevant wake-up, false after `timeoutMs` or when the client goes. */
@@ -155,40 +117,83 @@ function waitForWake(source: StreamSource, signal: AbortSignal, timeoutMs: numbe
   });
 }
 
-type ItemRow = [offset: number, seq: number, status: number, doc: string];
+/**
+ * The events of a batch of items, built by SQLite into one buffer: `items` is a query yielding `collector`,
+ * `offset`, `status`, `doc` (the stored `item_doc` text) and `ready` (the formatted push-ready time), in offset order.
+ * A public post's document gets the delivery times appended inside its object (its closing brace cut as bytes, an
+ * O(1) operation on a BLOB); a deleted post's stub is sent as stored. Posts are never parsed, and no JavaScript string
+ * is made per event: at a million events, decoding and re-encoding them would cost more than reading them.
+ */
+function eventsQuery(items: string): string {
+  return `
+    SELECT count(*) AS count, max(offset) AS last, CAST(group_concat(
+      'id: ' || collector || ':' || offset || char(10) ||
+      'data: {"collector":"' || collector || '","offset":' || offset ||
+      ',"msg_id":"' || :prefix || collector || '-' || offset || '","item_doc":' ||
+      CASE WHEN status = ${POST_STATUS.public}
+        THEN substr(CAST(doc AS BLOB), 1, length(CAST(doc AS BLOB)) - 1) ||
+          ',"push_ready_time":"' || ready || '","consume_time":"' || :consume || '"}'
+        ELSE doc
+      END || '}' || char(10, 10),
+      '' ORDER BY offset) AS BLOB) AS events
+    FROM (${items})`;
+}
+
+interface BatchRow {
+  count: number;
+  last: number | null;
+  events: Buffer | null;
+}
+
+/** Runs the events and marks statements of a batch in one transaction. */
+function takeBatch(
+  store: Store,
+  events: Statement<Record<string, unknown>, BatchRow>,
+  marks: Statement<Record<string, unknown>>,
+  parameters: Record<string, unknown>,
+): EventBatch | undefined {
+  return store.transaction(() => {
+    const row = events.get(parameters);
+    if (row === undefined || row.count === 0 || row.events === null || row.last === null) return undefined;
+    marks.run({ ...parameters, last: row.last });
+    return { events: row.events, count: row.count, last: row.last };
+  });
+}
 
 /** A stream source over the items of a backtrack task. */
 export function backtrackSource(
   store: Store,
   options: {
+    biz: string;
     taskRowId: number;
     taskId: number;
     wakeups: EventEmitter;
-    pushReadyTime: number;
+    /** When the task started, formatted: every item became ready to push then. */
+    pushReadyTime: string;
     /** Whether the task is over (finished or failed). */
     over(): boolean;
   },
 ): StreamSource {
-  const statement = store
-    .prepare<[number, number, number, number], ItemRow>(
-      `SELECT i.offset, d.seq, d.status, d.doc FROM insight_backtrack_items i
-       JOIN insight_post_docs d ON d.seq = i.post_seq
-       WHERE i.task = ? AND i.collector = ? AND i.offset >= ? ORDER BY i.offset LIMIT ?`,
-    )
-    .raw(true);
+  const events = store.prepare<Record<string, unknown>, BatchRow>(
+    eventsQuery(`
+      SELECT i.collector, i.offset, d.status, d.doc, :ready AS ready
+      FROM insight_backtrack_items i JOIN insight_post_docs d ON d.seq = i.post_seq
+      WHERE i.task = :task AND i.collector = :collector AND i.offset >= :from ORDER BY i.offset LIMIT :limit`),
+  );
+  const marks = store.prepare<Record<string, unknown>>(
+    `INSERT OR IGNORE INTO insight_marks (biz, post_seq)
+     SELECT :biz, post_seq FROM insight_backtrack_items
+     WHERE task = :task AND collector = :collector AND offset BETWEEN :from AND :last`,
+  );
+  const fixed = {
+    biz: options.biz,
+    task: options.taskRowId,
+    prefix: `bt-${options.taskId}-`,
+    ready: options.pushReadyTime,
+  };
   return {
-    msgPrefix: `bt-${options.taskId}`,
-    read(collector, offset, limit) {
-      return statement
-        .all(options.taskRowId, collector, offset, limit)
-        .map(([itemOffset, seq, status, doc]) => ({
-          offset: itemOffset,
-          seq,
-          status,
-          doc,
-          pushReadyTime: options.pushReadyTime,
-        }));
-    },
+    take: (collector, from, limit, consume) =>
+      takeBatch(store, events, marks, { ...fixed, collector, from, limit, consume }),
     exhausted: options.over,
     wakeups: options.wakeups,
     wakeEvent: 'progress',
@@ -201,22 +206,29 @@ export function realtimeSource(
   store: Store,
   options: { biz: string; syncOnly: boolean; wakeups: EventEmitter; oldest(): number },
 ): StreamSource {
-  const statement = store
-    .prepare<[string, number, number, number, number], ItemRow>(
-      `SELECT h.offset, d.seq, d.status, d.doc FROM insight_realtime_hits h
-       JOIN insight_post_docs d ON d.seq = h.post_seq
-       WHERE h.biz = ? AND h.collector = ? AND h.offset >= ? AND h.sync >= ? ORDER BY h.offset LIMIT ?`,
-    )
-    .raw(true);
+  // A realtime offset is the hit time: the post became ready to push then (`ready_time`, formatted at the hit).
+  const events = store.prepare<Record<string, unknown>, BatchRow>(
+    eventsQuery(`
+      SELECT h.collector, h.offset, d.status, d.doc, h.ready_time AS ready
+      FROM insight_realtime_hits h JOIN insight_post_docs d ON d.seq = h.post_seq
+      WHERE h.biz = :biz AND h.collector = :collector AND h.offset >= :from AND h.sync >= :sync
+      ORDER BY h.offset LIMIT :limit`),
+  );
+  const marks = store.prepare<Record<string, unknown>>(
+    `INSERT OR IGNORE INTO insight_marks (biz, post_seq)
+     SELECT :biz, post_seq FROM insight_realtime_hits
+     WHERE biz = :biz AND collector = :collector AND offset BETWEEN :from AND :last AND sync >= :sync`,
+  );
+  const fixed = { biz: options.biz, sync: options.syncOnly ? 1 : 0, prefix: 'rt-' };
   return {
-    msgPrefix: 'rt',
-    read(collector, offset, limit) {
-      const from = Math.max(offset, options.oldest());
-      // A realtime offset is the hit time: the post became ready to push then.
-      return statement
-        .all(options.biz, collector, from, options.syncOnly ? 1 : 0, limit)
-        .map(([itemOffset, seq, status, doc]) => ({ offset: itemOffset, seq, status, doc, pushReadyTime: itemOffset }));
-    },
+    take: (collector, offset, limit, consume) =>
+      takeBatch(store, events, marks, {
+        ...fixed,
+        collector,
+        from: Math.max(offset, options.oldest()),
+        limit,
+        consume,
+      }),
     exhausted: () => false,
     wakeups: options.wakeups,
     wakeEvent: 'hits',

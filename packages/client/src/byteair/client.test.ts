@@ -85,6 +85,15 @@ describe('ByteAirClient wire format', () => {
     expect(verdict).toMatchObject({ ok: true, mode: 'aksk' });
   });
 
+  it('reuses keep-alive connections across calls', async () => {
+    const s = await server((_req, res) => reply(res, 200, ok()));
+    const c = client(s);
+    for (let i = 0; i < 20; i++) await c.callback(CALLBACK);
+    expect(s.received).toHaveLength(20);
+    // undici may open a second socket when the next call starts before the first socket is handed back to the pool.
+    expect(s.connections).toBeLessThanOrEqual(2);
+  });
+
   it('keeps the caller scene and defaults an empty one to "default"', async () => {
     const s = await server((_req, res) => reply(res, 200, ok()));
     const c = client(s);
@@ -233,6 +242,11 @@ describe('ByteAirClient validation', () => {
     [{ uid: 'u1', items: [{ id: '', pos: '1' }] }, {}, /items\[0\]\.id is required/],
     [{ uid: 'u1', items: [{ id: 'a', extra: '{reason:kept}' }] }, {}, /items\[0\]\.extra must be valid JSON/],
     [CALLBACK, { headers: { 'enable-spm-route': 'true' } }, /context\.spm is required when Enable-Spm-Route/],
+    [
+      CALLBACK,
+      { headers: { 'request-id': 'x', 'Tenant-Id': 'y' } },
+      /headers\.request-id is set by the client.*headers\.Tenant-Id/,
+    ],
   ])('refuses callback %j before sending', async (request, options, message) => {
     const s = await server((_req, res) => reply(res, 200, ok()));
     const error = await client(s)

@@ -107,6 +107,15 @@ export const DEFAULT_SCENE = 'default';
 
 const HOST = /^[^\s/?#@]+$/;
 
+/** Headers the client writes itself; a caller-given copy would be sent twice under another spelling. */
+const MANAGED_HEADERS: ReadonlySet<string> = new Set(
+  [
+    ...Object.values(BYTEAIR_HEADERS).filter((name) => name !== BYTEAIR_HEADERS.enableSpmRoute),
+    'Host',
+    'Content-Length',
+  ].map((name) => name.toLowerCase()),
+);
+
 /** Creates a ByteAir client. Validates its options at once, throwing a `TypeError` that names the bad field. */
 export function createByteAirClient(options: ByteAirClientOptions): ByteAirClient {
   const { tenantId, applicationId, auth } = checkOptions(options);
@@ -128,6 +137,14 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
   function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
     const { route, type, outcome, path, body, contentType } = call;
     const requestId = options.requestId ?? randomUUID();
+    const clashes = Object.keys(options.headers ?? {}).filter((name) => MANAGED_HEADERS.has(name.toLowerCase()));
+    check(
+      clashes.map((name) => ({
+        path: `headers.${name}`,
+        message: 'is set by the client (use requestId, serverTimeout, …)',
+      })),
+      requestId,
+    );
     const headers: Record<string, string> = {
       [BYTEAIR_HEADERS.contentEncoding]: 'gzip',
       [BYTEAIR_HEADERS.contentType]: contentType,

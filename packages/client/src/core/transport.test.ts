@@ -3,7 +3,14 @@ import { classifyHttpStatus } from '@insight/protocol';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalServer, refusedPort, reply, startServer } from '../../test/support/local-server.js';
-import { ApiError, ConnectionError, ResponseValidationError, TimeoutError, UserAbortError } from './errors.js';
+import {
+  ApiError,
+  ConnectionError,
+  RequestValidationError,
+  ResponseValidationError,
+  TimeoutError,
+  UserAbortError,
+} from './errors.js';
 import type { AttemptInfo, Logger } from './logging.js';
 import { createRetryBudget } from './retry-budget.js';
 import {
@@ -349,6 +356,16 @@ describe('createTransport: requests and answers', () => {
     await transport.close();
     expect(dispatcher.closed).toBe(false);
     await dispatcher.close();
+  });
+
+  it('refuses a malformed request without retrying it', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    const error = await transport.request(spec(), { headers: { 'X-Bad': 'a\r\nb' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect(error).toMatchObject({ attempts: 1 });
+    expect(s.received).toHaveLength(0);
+    await transport.close();
   });
 
   it('rejects base URLs that are not scheme://host[:port]', () => {

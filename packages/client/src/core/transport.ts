@@ -7,6 +7,7 @@ import {
   ApiError,
   ConnectionError,
   InsightError,
+  RequestValidationError,
   ResponseValidationError,
   TimeoutError,
   UserAbortError,
@@ -299,6 +300,11 @@ export function createTransport(options: TransportOptions): Transport {
       if (userSignal?.aborted) return new UserAbortError({ requestId: spec.requestId, cause });
       if (timedOut) return new TimeoutError(timeoutMs, { requestId: spec.requestId, host: target.base, cause });
       const code = (cause as { code?: unknown })?.code;
+      // undici refuses malformed requests (a header value with a newline, …) before sending: a bug to fix, not retry.
+      if (code === 'UND_ERR_INVALID_ARG') {
+        const issue = { path: 'request', message: (cause as Error).message };
+        return new RequestValidationError([issue], { requestId: spec.requestId, cause });
+      }
       return new ConnectionError(`${spec.method} ${target.base}${spec.path} failed: ${(cause as Error)?.message}`, {
         requestId: spec.requestId,
         host: target.base,

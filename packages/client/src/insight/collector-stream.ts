@@ -75,7 +75,7 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
     try {
       const body = await options.connect(next, connection.signal);
       watchdog.refresh();
-      // The parser is driven here rather than through `readSse`: one async hop per chunk instead of per event.
+      // Events are handled per chunk of the body: one async hop per chunk instead of one per event.
       const parser = createSseParser();
       for await (const chunk of body) {
         // A body is expected to end when its signal aborts; this also covers one that keeps yielding buffered data.

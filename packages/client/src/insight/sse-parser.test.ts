@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSseParser, readSse, type SseMessage } from './sse-parser.js';
+import { createSseParser, type SseMessage } from './sse-parser.js';
 
 function parseAll(chunks: (string | Uint8Array)[]): SseMessage[] {
   const parser = createSseParser();
@@ -75,20 +75,5 @@ describe('createSseParser', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('readSse', () => {
-  it('reads an async byte stream', async () => {
-    async function* body() {
-      yield new TextEncoder().encode('id: 0:1\ndata: {"offset":1}\n');
-      yield '\n: heartbeat\n';
-    }
-    const messages: SseMessage[] = [];
-    for await (const message of readSse(body())) messages.push(message);
-    expect(messages).toEqual([
-      { kind: 'event', type: 'message', data: '{"offset":1}', id: '0:1', retry: undefined },
-      { kind: 'comment', text: 'heartbeat' },
-    ]);
   });
 });

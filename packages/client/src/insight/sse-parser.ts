@@ -139,10 +139,3 @@ export function createSseParser(): SseParser {
     },
   };
 }
-
-/** Reads a byte stream (an HTTP response body) as server-sent events. */
-export async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
-  const parser = createSseParser();
-  for await (const chunk of body) yield* parser.push(chunk);
-  yield* parser.end();
-}

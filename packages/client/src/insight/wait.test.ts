@@ -1,5 +1,5 @@
 import type { BacktrackTaskInfo } from '@insight/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UserAbortError } from '../core/errors.js';
 import { BacktrackTaskFailedError, waitUntilFinished } from './wait.js';
 
@@ -14,17 +14,10 @@ function info(status: BacktrackTaskInfo['task_status'], offset: number): Backtra
   };
 }
 
-/** Answers the scripted infos in turn and records when each poll happened. */
+/** Answers the scripted infos in turn, then repeats the last one. */
 function script(infos: BacktrackTaskInfo[]) {
-  const polls: number[] = [];
-  const started = performance.now();
-  return {
-    polls,
-    getInfo: async () => {
-      polls.push(performance.now() - started);
-      return infos[Math.min(polls.length - 1, infos.length - 1)]!;
-    },
-  };
+  let polls = 0;
+  return { getInfo: async () => infos[Math.min(polls++, infos.length - 1)]! };
 }
 
 describe('waitUntilFinished', () => {
@@ -46,13 +39,26 @@ describe('waitUntilFinished', () => {
   });
 
   it('polls less often while nothing changes, up to the maximum interval', async () => {
-    const task = script([...Array.from({ length: 6 }, () => info('running', 1)), info('finished', 1)]);
-    await waitUntilFinished(7, task.getInfo, { intervalMs: 10, maxIntervalMs: 25 });
-    const gaps = task.polls.slice(1).map((t, i) => t - task.polls[i]!);
-    // 10, 15, 22.5, then capped at 25.
-    expect(gaps[0]).toBeGreaterThanOrEqual(9);
-    expect(gaps[2]).toBeGreaterThan(gaps[0]!);
-    expect(Math.max(...gaps)).toBeLessThan(60);
+    vi.useFakeTimers();
+    try {
+      const polls: number[] = [];
+      const infos = [...Array.from({ length: 6 }, () => info('running', 1)), info('running', 2), info('finished', 2)];
+      const done = waitUntilFinished(
+        7,
+        async () => {
+          polls.push(Date.now());
+          return infos[polls.length - 1]!;
+        },
+        { intervalMs: 10, maxIntervalMs: 25 },
+      );
+      while (polls.length < infos.length) await vi.advanceTimersToNextTimerAsync();
+      await done;
+      const gaps = polls.slice(1).map((t, i) => t - polls[i]!);
+      // Grows by half while nothing changes (10, 15, 22.5 → 23, then capped at 25), back to 10 after progress.
+      expect(gaps).toEqual([10, 15, 23, 25, 25, 25, 10]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('throws BacktrackTaskFailedError when the task fails', async () => {

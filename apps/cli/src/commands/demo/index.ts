@@ -206,6 +206,7 @@ const demoCommand = defineCommand({
         }
       });
       await steps.run('Summary', async (s) => {
+        if (consumed.delivered === 0) throw new Error('the backtrack delivered no posts');
         const rate = consumed.delivered / Math.max(consumed.ms / 1000, 0.001);
         const offsets = Object.entries(consumed.offsets).sort(([a], [b]) => Number(a) - Number(b));
         s.note(
@@ -217,7 +218,6 @@ const demoCommand = defineCommand({
           const terms = matchedTerms(compiled.explain(delivery.doc));
           s.note(`${style.dim(String(delivery.doc.post_id))} ${truncate(title, 48)}  ${style.cyan(terms.join(', '))}`);
         }
-        if (consumed.delivered === 0) throw new Error('the backtrack delivered no posts');
       });
 
       steps.section('ByteAir');

@@ -3,7 +3,8 @@ import { defineCommand } from '../../command.js';
 import { EXIT_CODES, invalidInput } from '../../errors.js';
 import { parseJson } from '../../input.js';
 import { loadRule, parseRuleKind, RULE_INPUT_OPTIONS, RULE_KIND_OPTION } from '../../rule-input.js';
-import { describeExplanation, describeRule, postOf } from './describe.js';
+import { describeExplanation, describeRule } from './describe.js';
+import { postOf } from '../../posts.js';
 
 /** `insight rules explain`: the rule in words, or why it does or does not match one post. */
 export const explainCommand = defineCommand({

@@ -6,7 +6,8 @@ import { EXIT_CODES, invalidInput, usageError } from '../../errors.js';
 import { formatCount, formatDuration, truncate } from '../../format.js';
 import { readJsonLines } from '../../input.js';
 import { loadRule, parseRuleKind, RULE_INPUT_OPTIONS, RULE_KIND_OPTION } from '../../rule-input.js';
-import { matchedTerms, postOf } from './describe.js';
+import { matchedTerms } from './describe.js';
+import { postOf } from '../../posts.js';
 
 /** Matched posts shown by default. */
 const DEFAULT_SHOWN = 5;

@@ -2,15 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ByteAirTenant, createMockServer, DEFAULT_TENANT, EMULATOR_VERSION } from '@insight/mock-server';
 import { type CommandContext, type CommandModule, defineCommand } from '../../command.js';
-import { EXIT_CODES, usageError } from '../../errors.js';
+import { EXIT_CODES, invalidInput, usageError } from '../../errors.js';
 import { formatCount } from '../../format.js';
-import { readTextFile } from '../../input.js';
+import { readJsonLines } from '../../input.js';
+import { postOf } from '../../posts.js';
 
 /** Where `insight serve` keeps its database when no `--data-dir` is given. */
-export const DEFAULT_SERVE_DATA_DIR = '.insight-emulator';
+const DEFAULT_SERVE_DATA_DIR = '.insight-emulator';
 
 /** The port `insight serve` listens on when none is given. */
-export const DEFAULT_SERVE_PORT = 8080;
+const DEFAULT_SERVE_PORT = 8080;
 
 /** The Content Insight account the emulator accepts when none is configured (the emulator's own default). */
 const DEFAULT_ACCOUNT = { bizName: 'demo-biz', secret: 'demo-secret' };
@@ -47,7 +48,11 @@ const serveCommand = defineCommand({
       placeholder: '<n>',
       description: 'Days the synthetic corpus spans, ending now (default 90)',
     },
-    import: { type: 'string', placeholder: '<file.jsonl>', description: 'Import posts (item_doc per line) at start' },
+    import: {
+      type: 'string',
+      placeholder: '<file.jsonl>',
+      description: 'Import posts at start (JSONL: an item_doc, or an envelope holding one, per line)',
+    },
     rate: {
       type: 'string',
       placeholder: '<posts/s>',
@@ -90,7 +95,7 @@ const serveCommand = defineCommand({
     const accounts = resolveAccounts(values.account, ctx);
     const tenants = resolveTenants(values.tenant, ctx);
     const importFile = values.import ?? file.import;
-    const importText = importFile === undefined ? undefined : await readTextFile(importFile, io);
+    const importPostsList = importFile === undefined ? undefined : await readPosts(importFile, ctx);
     const quiet = values.quiet ?? false;
 
     const server = await createMockServer({
@@ -108,7 +113,8 @@ const serveCommand = defineCommand({
       ...(quiet ? {} : { logger: (line: string) => out.log(line) }),
     });
     try {
-      const imported = importText === undefined ? undefined : await importPosts(server.url, importText, importFile!);
+      const imported =
+        importPostsList === undefined ? undefined : await importPosts(server.url, importPostsList, importFile!);
       const account = accounts[0]!;
       const tenant = tenants[0]!;
       const info = {
@@ -150,15 +156,29 @@ const serveCommand = defineCommand({
 /** `insight serve` is a single command. */
 export const commands: CommandModule['commands'] = [serveCommand];
 
-/** Sends the posts of a JSONL file to the emulator's control plane, which validates and stores them. */
-async function importPosts(url: string, jsonl: string, source: string): Promise<number> {
+/**
+ * The posts of a JSONL file: one `item_doc` per line, or an envelope holding one, so that what `insight backtrack
+ * consume` wrote can be served again.
+ */
+async function readPosts(path: string, { io }: CommandContext): Promise<Record<string, unknown>[]> {
+  const posts: Record<string, unknown>[] = [];
+  for await (const { line, value } of readJsonLines(path, io)) {
+    const post = postOf(value);
+    if (post === undefined) throw invalidInput(`${path} line ${line}: a post must be a JSON object`);
+    posts.push(post);
+  }
+  return posts;
+}
+
+/** Sends posts to the emulator's control plane, which validates and stores them. */
+async function importPosts(url: string, posts: readonly Record<string, unknown>[], source: string): Promise<number> {
   const response = await fetch(`${url}/_insight/seed`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ module: 'insight', jsonl }),
+    body: JSON.stringify({ module: 'insight', posts }),
   });
-  const body = (await response.json()) as { result?: { imported?: number }; message?: string };
-  if (!response.ok) throw usageError(`cannot import ${source}: ${body.message ?? `HTTP ${response.status}`}`);
+  const body = (await response.json()) as { result?: { imported?: number }; error?: { message?: string } };
+  if (!response.ok) throw invalidInput(`cannot import ${source}: ${body.error?.message ?? `HTTP ${response.status}`}`);
   return body.result?.imported ?? 0;
 }
 

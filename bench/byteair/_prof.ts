@@ -32,9 +32,9 @@ async function run(total: number) {
   const cpu = process.cpuUsage(); const t = performance.now();
   await Promise.all(Array.from({ length: inFlight }, async () => { while (next < total) { next++; await call(); } }));
   const u = process.cpuUsage(cpu);
-  return { rate: total / (performance.now() - t) * 1000, cpu: (u.user + u.system) / total };
+  return { rate: total / (performance.now() - t) * 1000, cpu: (u.user + u.system) / total, user: u.user/total, sys: u.system/total };
 }
 await run(500);
 const r = await run(N);
-console.log(mode, inFlight, r.rate.toFixed(0), '/s', r.cpu.toFixed(0), 'µs CPU/call');
+console.log(mode, inFlight, r.rate.toFixed(0), '/s', r.cpu.toFixed(0), "µs CPU/call", "user", r.user.toFixed(0), "sys", r.sys.toFixed(0));
 await client.close(); await rawAgent.close(); child.disconnect();

@@ -21,6 +21,17 @@ export function createJsonlSink(path: string, onWrite?: (delivery: InsightDelive
   });
   let written = 0;
   const settle = () => new Promise<void>((done, fail) => stream.write('', (error) => (error ? fail(error) : done())));
+  // Collectors write concurrently: when the buffer is full they all wait for the same 'drain', not one listener each.
+  let drained: Promise<void> | undefined;
+  const waitForDrain = () => {
+    drained ??= new Promise<void>((done) =>
+      stream.once('drain', () => {
+        drained = undefined;
+        done();
+      }),
+    );
+    return drained;
+  };
 
   return {
     get written() {
@@ -36,7 +47,7 @@ export function createJsonlSink(path: string, onWrite?: (delivery: InsightDelive
       });
       written++;
       onWrite?.(delivery);
-      if (!stream.write(`${line}\n`)) await new Promise<void>((done) => stream.once('drain', done));
+      if (!stream.write(`${line}\n`)) await waitForDrain();
     },
     // A checkpoint must never get ahead of the file: the consumer flushes before saving one.
     flush: settle,

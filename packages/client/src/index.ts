@@ -82,6 +82,7 @@ export {
 export type { InsightTimeInput } from './insight/validation.js';
 export type { ReconnectOptions } from './insight/collector-stream.js';
 export type { RateLimit } from './insight/pacer.js';
+export type { CurrentToken } from './insight/token-manager.js';
 export {
   createSseParser,
   type SseComment,

@@ -44,18 +44,19 @@ const SOURCES: ReadonlyMap<number, readonly number[]> = (() => {
  * only when such a unit shows up.
  */
 export function createAutomaton(keywords: readonly string[]): Automaton {
+  // Classes are handed out in order of first appearance; only the units the keywords use get one.
   const unitClass = new Int32Array(0x10000);
-  for (const keyword of keywords) {
-    for (let i = 0; i < keyword.length; i++) unitClass[keyword.charCodeAt(i)] = 1;
-  }
   const table = new Int32Array(SCAN_TABLE_BASE);
   let alphabet = 1;
-  for (let unit = 0; unit < 0x10000; unit++) {
-    if (unitClass[unit] === 0) continue;
-    const cls = alphabet++;
-    unitClass[unit] = cls;
-    for (const source of SOURCES.get(unit) ?? []) table[source] = cls;
-    if (NFKC_UNIT[unit]! < 0) table[unit] = -cls - 1;
+  for (const keyword of keywords) {
+    for (let i = 0; i < keyword.length; i++) {
+      const unit = keyword.charCodeAt(i);
+      if (unitClass[unit] !== 0) continue;
+      const cls = alphabet++;
+      unitClass[unit] = cls;
+      for (const source of SOURCES.get(unit) ?? []) table[source] = cls;
+      if (NFKC_UNIT[unit]! < 0) table[unit] = -cls - 1;
+    }
   }
 
   // The trie, in typed arrays. Edges are found through one open-addressing hash keyed by (parent, class), which
@@ -140,6 +141,7 @@ export function createAutomaton(keywords: readonly string[]): Automaton {
       return candidate;
     }
   };
+
   // Breadth-first order of trie nodes, with the state (position) each was given.
   const queue = new Int32Array(nodes);
   const stateOf = new Int32Array(nodes);

@@ -7,8 +7,11 @@ export function normalizeText(text: string): string {
   return lowerAscii(text.normalize('NFKC'));
 }
 
+const ASCII_UPPER = /[A-Z]/;
+const ASCII_UPPER_RUNS = /[A-Z]+/g;
+
 function lowerAscii(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text;
+  return ASCII_UPPER.test(text) ? text.replace(ASCII_UPPER_RUNS, (run) => run.toLowerCase()) : text;
 }
 
 /**
@@ -48,7 +51,10 @@ function buildUnitTable(): Int32Array {
   return table;
 }
 
-/** {@link normalizeText}, mapping unit by unit when every code unit allows it; the result is the same. */
+/**
+ * {@link normalizeText}, mapping unit by unit when every code unit allows it; the result is the same. A text that is
+ * already normal comes back as is, without allocating.
+ */
 export function normalizeQuickly(text: string): string {
   let mapped = '';
   let copied = 0;
@@ -56,10 +62,11 @@ export function normalizeQuickly(text: string): string {
     const unit = text.charCodeAt(i);
     const target = NFKC_UNIT[unit]!;
     if (target < 0) return normalizeText(text);
-    if (target !== unit) {
-      mapped += text.slice(copied, i) + String.fromCharCode(target);
+    const folded = target >= 0x41 && target <= 0x5a ? target + 0x20 : target;
+    if (folded !== unit) {
+      mapped += text.slice(copied, i) + String.fromCharCode(folded);
       copied = i + 1;
     }
   }
-  return lowerAscii(copied === 0 ? text : mapped + text.slice(copied));
+  return copied === 0 ? text : mapped + text.slice(copied);
 }

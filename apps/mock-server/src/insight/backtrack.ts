@@ -139,8 +139,8 @@ const PREVIEW_STRATA = 50;
 /** What a running task keeps between slices: compiled once, and again after a restart. */
 interface TaskRun {
   matcher: RowMatcher;
-  /** The business's de-duplication marks when the run (re)started; undefined without `de_duplicate`. */
-  marks: MarkSet | undefined;
+  /** The business's de-duplication marks when the run (re)started; none without `de_duplicate`. */
+  marks: MarkSet;
 }
 
 const NO_MARKS: MarkSet = { has: () => false };
@@ -162,7 +162,7 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       if (!checked.ok) throw new Error(`stored rule no longer validates: ${checked.errors[0]?.message}`);
       run = {
         matcher: createRowMatcher(checked.rule, checked.stats.fields),
-        marks: task.de_duplicate === 1 ? marks.snapshot(task.biz) : undefined,
+        marks: task.de_duplicate === 1 ? marks.snapshot(task.biz) : NO_MARKS,
       };
       runs.set(task.id, run);
     }
@@ -205,7 +205,7 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     if (row.started_at !== null && now >= row.started_at + BACKTRACK_EXPIRY_MS) {
       throw new Error('the task data expired before the backtrack could finish');
     }
-    const { matcher, marks: marked = NO_MARKS } = runOf(row);
+    const { matcher, marks: marked } = runOf(row);
     const cursor: ScanCursor =
       row.cursor_time === null ? scanStart(row.end_time) : { publishTime: row.cursor_time, seq: row.cursor_seq ?? 0 };
     const batch = posts.scan(row.start_time, cursor, slicePosts, matcher.columns);
@@ -292,10 +292,12 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       const bound = (k: number): number => startTime + Math.round((k * (endTime + 1 - startTime)) / strata);
       let estimate = 0;
       for (let k = 0; k < strata; k++) {
-        const [from, to] = [bound(k), bound(k + 1) - 1];
+        const from = bound(k);
+        const to = bound(k + 1) - 1;
         const inStratum = posts.countBetween(from, to);
         const quota = strata === 1 ? inStratum : PREVIEW_EXACT_POSTS / strata;
-        let [read, hits] = [0, 0];
+        let read = 0;
+        let hits = 0;
         for (let cursor = scanStart(to); read < quota; ) {
           const batch = posts.scan(from, cursor, Math.min(slicePosts, quota - read), matcher.columns);
           for (const post of batch) {

@@ -39,7 +39,7 @@ import {
   streamBacktrack,
   streamRealtime,
 } from './streams.js';
-import { createStaticTokenManager, createTokenManager, type TokenManager } from './token-manager.js';
+import { type CurrentToken, createStaticTokenManager, createTokenManager, type TokenManager } from './token-manager.js';
 import { type InsightTimeInput, validateRequest, withInsightTimes } from './validation.js';
 import { type WaitUntilFinishedOptions, waitUntilFinished } from './wait.js';
 
@@ -155,6 +155,11 @@ export interface InsightClient {
   };
   /** Waits for a backtrack task and drains it into a sink with checkpoints; see {@link ConsumeBacktrackOptions}. */
   consumeBacktrack(taskId: number, options: ConsumeBacktrackOptions): Promise<ConsumeResult>;
+  /**
+   * The access token the client sends, fetched or renewed first when needed, for calling the API by other means. The
+   * client manages tokens on its own; this never needs to be called before other calls.
+   */
+  accessToken(options?: Pick<CallOptions, 'signal'>): Promise<CurrentToken>;
   /** Closes the connections the client opened. */
   close(): Promise<void>;
 }
@@ -324,6 +329,7 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
     },
     consumeBacktrack: async (taskId, consumeOptions) =>
       consumeBacktrack({ ...streamContext, waitUntilFinished: wait }, validateTaskId(taskId), consumeOptions),
+    accessToken: (callOptions) => tokens.current(callOptions?.signal),
     close: () => transport.close(),
   };
 }

@@ -12,6 +12,19 @@ function deferred<T>() {
 }
 
 describe('createTokenManager', () => {
+  it('reports the current token with the time it expires, measured from before the request', async () => {
+    let time = 5_000;
+    const manager = createTokenManager({
+      now: () => time,
+      fetchToken: async () => {
+        time += 250;
+        return { accessToken: 'tok', expiresIn: 7200 };
+      },
+    });
+    expect(await manager.current()).toEqual({ accessToken: 'tok', expiresAt: 5_000 + 7_200_000 });
+    expect(await createStaticTokenManager('given').current()).toEqual({ accessToken: 'given', expiresAt: undefined });
+  });
+
   it('fetches once for any number of concurrent callers and caches the token', async () => {
     let fetches = 0;
     const pending = deferred<IssuedToken>();

@@ -11,10 +11,20 @@ export interface IssuedToken {
   readonly expiresIn: number;
 }
 
+/** A token in hand, with the time it expires when that is known. */
+export interface CurrentToken {
+  /** The token to send in `X-Insight-Access-Token`. */
+  readonly accessToken: string;
+  /** When the service stops accepting it, in ms since the epoch; unknown for a caller-supplied token. */
+  readonly expiresAt: number | undefined;
+}
+
 /** Supplies the token every call carries. */
 export interface TokenManager {
   /** The current token, fetching or renewing it first when needed. */
   getToken(signal?: AbortSignal): Promise<string>;
+  /** Like {@link TokenManager.getToken}, with the token's expiry. */
+  current(signal?: AbortSignal): Promise<CurrentToken>;
   /**
    * Reports that the service rejected `token` (`[40001]`). Returns whether a call may retry with a new token: `true`
    * when the manager can fetch one. Concurrent reports of the same token cause a single renewal.
@@ -42,7 +52,7 @@ const SHORT_LIFETIME_MARGIN_RATIO = 0.2;
 /** Creates a token manager that fetches tokens with `fetchToken`. */
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const now = options.now ?? Date.now;
-  let current: { token: string; renewAt: number } | undefined;
+  let current: { token: string; renewAt: number; expiresAt: number } | undefined;
   let inflight: Promise<string> | undefined;
 
   function renew(): Promise<string> {
@@ -53,7 +63,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         const issued = await options.fetchToken();
         const lifetime = issued.expiresIn * 1000;
         const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetime * SHORT_LIFETIME_MARGIN_RATIO);
-        current = { token: issued.accessToken, renewAt: requestedAt + lifetime - margin };
+        current = {
+          token: issued.accessToken,
+          renewAt: requestedAt + lifetime - margin,
+          expiresAt: requestedAt + lifetime,
+        };
         return issued.accessToken;
       } finally {
         inflight = undefined;
@@ -62,10 +76,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return inflight;
   }
 
+  const getToken = (signal?: AbortSignal): Promise<string> => {
+    if (current && now() < current.renewAt) return Promise.resolve(current.token);
+    return raceAbort(renew(), signal);
+  };
   return {
-    getToken(signal) {
-      if (current && now() < current.renewAt) return Promise.resolve(current.token);
-      return raceAbort(renew(), signal);
+    getToken,
+    async current(signal) {
+      const token = await getToken(signal);
+      // A renewal that raced in between replaced `current`; report the expiry of the token returned.
+      return { accessToken: token, expiresAt: current?.token === token ? current.expiresAt : undefined };
     },
     invalidate(token) {
       if (current?.token === token) current = undefined;
@@ -76,11 +96,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
 /** A token manager for a caller-supplied token: it never renews, so a rejected token fails the call. */
 export function createStaticTokenManager(accessToken: string): TokenManager {
+  const getToken = (signal?: AbortSignal): Promise<string> => {
+    signal?.throwIfAborted();
+    return Promise.resolve(accessToken);
+  };
   return {
-    getToken: (signal) => {
-      signal?.throwIfAborted();
-      return Promise.resolve(accessToken);
-    },
+    getToken,
+    current: async (signal) => ({ accessToken: await getToken(signal), expiresAt: undefined }),
     invalidate: () => false,
   };
 }

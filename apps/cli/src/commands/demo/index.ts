@@ -11,7 +11,6 @@ import {
 } from '@insight/client';
 import { createMockServer, DEFAULT_TENANT, type MockServer } from '@insight/mock-server';
 import { compileRule, type Rule, validateRule } from '@insight/rules';
-import { fetchAccessToken } from '../../access-token.js';
 import { debugLogger, parsePositiveInt } from '../../clients.js';
 import { type CommandModule, defineCommand } from '../../command.js';
 import { EXIT_CODES } from '../../errors.js';
@@ -127,11 +126,9 @@ const demoCommand = defineCommand({
       });
       const client = insight;
       await steps.run('Get an access token', async (s) => {
-        const token = await fetchAccessToken(
-          { baseUrl: url, bizName: DEMO_ACCOUNT.bizName, bizSecret: DEMO_ACCOUNT.secret },
-          signal,
-        );
-        s.note(`${token.accessToken.slice(0, 8)}… valid for ${token.expiresIn} s (the client renews its own)`);
+        const token = await client.accessToken({ signal });
+        const validFor = Math.round(((token.expiresAt ?? Date.now()) - Date.now()) / 1000);
+        s.note(`${token.accessToken.slice(0, 8)}… valid for ${validFor} s (the client renews its own)`);
       });
       await steps.run('Validate a rule with a mistake in it', async (s) => {
         const result = validateRule(BROKEN_RULE, { kind: 'backtrack' });

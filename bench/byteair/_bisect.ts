@@ -28,6 +28,15 @@ async function rawWork() { // per-call encode+gzip+sign, like the client
   const response = await rawAgent.request({ origin: `http://${host}`, path, method: 'POST', headers: hs, body: b });
   await response.body.arrayBuffer();
 }
+import { EventEmitter } from 'node:events';
+async function rawWorkSig() {
+  const b = gzipBody(encodeMessage(CallbackRequest, CallbackRequest.fromPartial(message)));
+  const hs = { ...h0, 'Request-Id': randomUUID() };
+  Object.assign(hs, signByteAirRequest(TENANT, { method: 'POST', path, query: '', headers: hs, body: b }));
+  const e = new EventEmitter(); const t = setTimeout(() => e.emit('abort'), 10_000);
+  const response = await rawAgent.request({ origin: `http://${host}`, path, method: 'POST', headers: hs, body: b, signal: e });
+  await response.body.bytes(); clearTimeout(t);
+}
 async function rawSignal() {
   const c = new AbortController(); const t = setTimeout(() => c.abort(), 10_000);
   const response = await rawAgent.request({ origin: `http://${host}`, path, method: 'POST', headers: { ...baseHeaders, 'Request-Id': randomUUID() }, body, signal: c.signal });
@@ -36,7 +45,7 @@ async function rawSignal() {
 const client = createByteAirClient({ tenantId: TENANT.tenantId, applicationId: APP, hosts: [host], scheme: 'http',
   auth: { accessKey: TENANT.accessKey, secretKey: TENANT.secretKey }, timeout: 10_000 });
 async function cl() { const r = await client.callback(message); if (r.code !== 0) throw new Error('x'); }
-const variants: [string, () => Promise<void>][] = [['raw', raw], ['rawWork', rawWork], ['rawSignal', rawSignal], ['client', cl]];
+const variants: [string, () => Promise<void>][] = [['raw', raw], ['rawWork', rawWork], ['rawWorkSig', rawWorkSig], ['client', cl]];
 const sums = new Map(variants.map(([n]) => [n, { ms: 0, cpu: 0, n: 0 }]));
 async function run(call: () => Promise<void>, total: number) {
   let next = 0; const c = process.cpuUsage(); const t = performance.now();

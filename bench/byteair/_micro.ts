@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { buildCallbackItems, createByteAirClient } from '@insight/client';
+import { buildCallbackItems, createByteAirClient as createOld } from '@insight/client';
+import { createByteAirClient as createNew } from '../../packages/client/src/index.ts';
 import { CallbackRequest, CallbackResponse, encodeMessage, gzipBody, signByteAirRequest } from '@insight/protocol';
 import { Dispatcher, request } from 'undici';
 const answer = Buffer.from(encodeMessage(CallbackResponse, CallbackResponse.fromPartial({ code: 0, message: 'ok' })));
@@ -30,15 +31,39 @@ async function raw() {
   const response = await request(`http://${host}${path}`, { method: 'POST', headers: { ...baseHeaders, 'Request-Id': randomUUID() }, body, dispatcher: fake });
   await response.body.arrayBuffer();
 }
-const client = createByteAirClient({ tenantId: TENANT.tenantId, applicationId: 'bench-app', hosts: [host], scheme: 'http',
-  auth: { accessKey: TENANT.accessKey, secretKey: TENANT.secretKey }, timeout: 10_000, dispatcher: fake });
-async function cl() { const r = await client.callback(message); if (r.code !== 0) throw new Error('x'); }
-async function time(call: () => Promise<void>, n: number) {
-  const c = process.cpuUsage(); for (let i = 0; i < n; i++) await call(); const u = process.cpuUsage(c); return (u.user + u.system) / n;
+const opts = { tenantId: TENANT.tenantId, applicationId: 'bench-app', hosts: [host], scheme: 'http' as const,
+  auth: { accessKey: TENANT.accessKey, secretKey: TENANT.secretKey }, timeout: 10_000, dispatcher: fake };
+const oldClient = createOld(opts), newClient = createNew(opts);
+async function cl() { const r = await oldClient.callback(message); if (r.code !== 0) throw new Error('x'); }
+async function cn() { const r = await newClient.callback(message); if (r.code !== 0) throw new Error('x'); }
+const h0: Record<string, string> = { 'Content-Encoding': 'gzip', 'Content-Type': 'application/x-protobuf',
+  Accept: 'application/x-protobuf', 'Accept-Encoding': 'gzip', 'Tenant-Id': TENANT.tenantId, Host: host };
+async function rawWork() {
+  const b = gzipBody(encodeMessage(CallbackRequest, CallbackRequest.fromPartial(message)));
+  const hs = { ...h0, 'Request-Id': randomUUID() };
+  Object.assign(hs, signByteAirRequest(TENANT, { method: 'POST', path, query: '', headers: hs, body: b }));
+  const response = await fake.request({ origin: `http://${host}`, path, method: 'POST', headers: hs, body: b });
+  await response.body.arrayBuffer();
 }
+import { PerformanceObserver } from 'node:perf_hooks';
+let gcCount = 0, gcMs = 0;
+new PerformanceObserver((l) => { for (const e of l.getEntries()) { gcCount++; gcMs += e.duration; } }).observe({ entryTypes: ['gc'] });
+async function time(call: () => Promise<void>, n: number) {
+  await new Promise((r) => setTimeout(r, 10));
+  const g0 = gcCount, m0 = gcMs;
+  const h0 = (process as any).memoryUsage().heapUsed;
+  const c = process.cpuUsage(); for (let i = 0; i < n; i++) await call(); const u = process.cpuUsage(c);
+  await new Promise((r) => setTimeout(r, 10));
+  gcs.push(`${gcCount - g0} gcs ${((gcMs - m0) * 1000 / n).toFixed(1)}µs/call`);
+  return (u.user + u.system) / n;
+}
+const gcs: string[] = [];
 const only = process.argv[2];
-for (let round = 0; round < 5; round++) {
-  const r = only === 'client' ? 0 : await time(raw, 5000);
-  const c = only === 'raw' ? 0 : await time(cl, 5000);
-  console.log(`raw ${r.toFixed(1)} µs  client ${c.toFixed(1)} µs  overhead ${(c - r).toFixed(1)} µs`);
+if (only === 'new') { for (let i = 0; i < 10; i++) await time(cn, 5000); } else
+for (let round = 0; round < 6; round++) {
+  const r = await time(raw, 5000);
+  const w = await time(rawWork, 5000);
+  const c = await time(cl, 5000);
+  const n = await time(cn, 5000);
+  console.log(gcs.splice(0).join(' | ')); console.log(`raw ${r.toFixed(1)} µs  rawWork ${w.toFixed(1)} µs  old client ${c.toFixed(1)} µs  new client ${n.toFixed(1)} µs`);
 }

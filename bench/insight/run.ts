@@ -36,7 +36,13 @@ const server = await createMockServer({
 });
 const loadMs = performance.now() - t0;
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<any> {
+/** The part of a backtrack task's info the bench reads. */
+interface TaskInfo {
+  task_status: string;
+  task_cur_max_offset: number;
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<T> {
   const headers: Record<string, string> = token
     ? { 'X-Insight-Biz-Name': 'demo-biz', 'X-Insight-Access-Token': token }
     : { 'X-Insight-Biz-Name': 'demo-biz', 'X-Insight-Biz-Secret': 'demo-secret' };
@@ -46,7 +52,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown, token?
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = (await res.body.json()) as any;
+  const json = (await res.body.json()) as { status: number; message: string; data: T };
   if (json.status !== 0) throw new Error(`${path}: ${json.message}`);
   return json.data;
 }
@@ -54,7 +60,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown, token?
 async function backtrack(token: string, rule: unknown): Promise<{ taskId: number; ms: number }> {
   const started = performance.now();
   const now = Date.now();
-  const { task_id } = await call(
+  const { task_id } = await call<{ task_id: number }>(
     'POST',
     '/openapi/backtrack/create_task',
     {
@@ -67,7 +73,7 @@ async function backtrack(token: string, rule: unknown): Promise<{ taskId: number
     token,
   );
   for (;;) {
-    const info = await call('GET', `/openapi/backtrack/get_task_info?task_id=${task_id}`, undefined, token);
+    const info = await call<TaskInfo>('GET', `/openapi/backtrack/get_task_info?task_id=${task_id}`, undefined, token);
     if (info.task_status === 'finished') break;
     if (info.task_status === 'failed') throw new Error(`task ${task_id} failed`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -76,10 +82,10 @@ async function backtrack(token: string, rule: unknown): Promise<{ taskId: number
 }
 
 try {
-  const { access_token: token } = await call('GET', '/oauth/access_token');
+  const { access_token: token } = await call<{ access_token: string }>('GET', '/oauth/access_token');
   const now = Date.now();
   let t = performance.now();
-  const preview = await call(
+  const preview = await call<{ count: number }>(
     'GET',
     '/openapi/backtrack/preview_task',
     { rule: RULE, start_time: formatInsightTime(now - 89 * 86_400_000), end_time: formatInsightTime(now) },
@@ -116,7 +122,12 @@ try {
   }
   const streamMs = performance.now() - t;
   const perSecond = (streamed / streamMs) * 1000;
-  const narrowInfo = await call('GET', `/openapi/backtrack/get_task_info?task_id=${narrow.taskId}`, undefined, token);
+  const narrowInfo = await call<TaskInfo>(
+    'GET',
+    `/openapi/backtrack/get_task_info?task_id=${narrow.taskId}`,
+    undefined,
+    token,
+  );
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const rssMb = peakRss / 1e6;

@@ -100,6 +100,35 @@ describe('realtime tasks', () => {
     for (const event of events) expect(event.data.msg_id).toBe(`rt-${event.data.collector}-${event.data.offset}`);
   });
 
+  it('sends sync_only streams the hits of synchronous tasks only, and keeps hits for 24 h', async () => {
+    h = await startInsight();
+    await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE, sync_mode: 1 } });
+    await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: ['in', 'tea', { f: 'title' }] } });
+    await seed({ live: [doc('sync', 'coffee', 0), doc('async', 'tea', 0)] });
+    const from = h.clock.now();
+    const ids = async (query: Record<string, string | number>) =>
+      (await h.stream('/openapi/item/sse/stream', query, { max: 2, timeoutMs: 400 })).events
+        .map((e) => e.data.item_doc.post_id)
+        .sort();
+    expect(await ids({ start_offset: from, sync_only: 'true' })).toEqual(['sync']);
+    expect(await ids({ start_offset: from })).toEqual(['async', 'sync']);
+    h.clock.advance(DAY - 1000);
+    expect(await ids({ start_offset: from })).toEqual(['async', 'sync']);
+    h.clock.advance(2000);
+    expect(await ids({ start_offset: h.clock.now() - DAY })).toEqual([]);
+  });
+
+  it('imports posts from JSON lines, naming the line of a bad one', async () => {
+    h = await startInsight();
+    const lines = [doc('j1', 'coffee one', HOUR), doc('j2', 'tea', HOUR)].map((d) => JSON.stringify(d)).join('\n');
+    expect((await seed({ jsonl: `${lines}\n` })).body.result).toEqual({ imported: 2 });
+    const found = await h.call('GET', '/openapi/item/query_by_id', { query: { post_id: 'j2' } });
+    expect(found.body.data).toMatchObject({ post_id: 'j2', title: 'tea' });
+    const bad = await seed({ jsonl: `${lines}\n{"post_id": "x"}` });
+    expect(bad.http).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('line 3');
+  });
+
   it('refuses tags in a synchronous task and the 51st task', async () => {
     h = await startInsight();
     const tags = await h.call('POST', '/openapi/biz_sub/create_task', {

@@ -38,6 +38,22 @@ describe('createAutomaton', () => {
     expect(createAutomaton([]).scan('abc', () => true)).toBe(false);
   });
 
+  it('builds the same automaton whatever the keyword order, with crowded rows', () => {
+    // Every 1- to 3-unit word over 12 units: states with up to 12 children that must share the double array.
+    const units = [...'abcdef火山中文字词'];
+    const dictionary = units.flatMap((a) => [a, ...units.flatMap((b) => [a + b, ...units.map((c) => a + b + c)])]);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(dictionary, { minLength: 1 }),
+        fc.string({ unit: fc.constantFrom(...units, 'x'), maxLength: 30 }),
+        (keywords, text) => {
+          expect(occurrences(keywords, text)).toEqual(naive(keywords, text));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  }, 60_000);
+
   it('finds exactly the occurrences in the normalised text', () => {
     const unit = fc.constantFrom('a', 'b', 'A', 'ａ', '火', '山', '\u0301', 'e', 'é', 'ｶ', '\u3099', '😀', '，', ',');
     const keyword = fc.string({ unit, minLength: 1, maxLength: 3 }).map(normalizeText);

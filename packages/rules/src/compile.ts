@@ -74,9 +74,9 @@ interface ValueLookup {
 
 /**
  * Compiles a rule into a matcher whose cost per post is one pass over each field's text, whatever the number of
- * keywords: one Aho–Corasick automaton per field (shared by fields with the same keywords) finds the keywords, a hash
- * lookup finds list values, and the logic is updated only for the conditions that hit, stopping as soon as the rule is
- * decided. Text is normalised once per post, and only when it holds characters NFKC could change. Throws a
+ * keywords: one Aho–Corasick automaton over all of the rule's keywords finds them (a hit counts only for the conditions
+ * on the field being scanned), a hash lookup finds list values, and the logic is updated only for the conditions that
+ * hit, stopping as soon as the rule is decided. Text is normalised once per post, and only when it holds characters NFKC could change. Throws a
  * `RuleValidationError` if the rule is malformed; kind limits are not checked (see `validateRule`).
  */
 export function compileRule(rule: Rule): CompiledRule {
@@ -84,12 +84,14 @@ export function compileRule(rule: Rule): CompiledRule {
 
   // The tree as arrays, in preorder: node 0 is the root; a condition is true once hit, a logic node once `need`
   // children are. `position` is a node's index in its parent, enough to spell its path when `explain` needs it.
+  const nodeAt: RuleNode[] = [];
   const parent: number[] = [];
   const position: number[] = [];
   const need: number[] = [];
-  const conditions: Array<{ node: LeafNode; id: number }> = [];
+  const conditions: number[] = []; // the ids of the leaves
   const visit = (node: RuleNode, at: number, parentId: number): void => {
     const id = parent.length;
+    nodeAt.push(node);
     parent.push(parentId);
     position.push(at);
     if (node[0] === 'and' || node[0] === 'or') {
@@ -97,7 +99,7 @@ export function compileRule(rule: Rule): CompiledRule {
       for (let i = 1; i < node.length; i++) visit(node[i] as RuleNode, i, id);
     } else {
       need.push(1);
-      conditions.push({ node, id });
+      conditions.push(id);
     }
   };
   visit(checked, 0, -1);
@@ -107,7 +109,8 @@ export function compileRule(rule: Rule): CompiledRule {
   const keywordIndex = new Map<string, number>();
   const pairs = new Map<RuleField, number[]>();
   const valueIds = new Map<RuleField, Map<string, number[]>>();
-  for (const { node, id } of conditions) {
+  for (const id of conditions) {
+    const node = nodeAt[id] as LeafNode;
     if (node[0] === 'in') {
       const keyword = normalizeQuickly(node[1]);
       let k = keywordIndex.get(keyword);
@@ -226,7 +229,7 @@ export function compileRule(rule: Rule): CompiledRule {
 
     explain(doc: RuleDocument): RuleExplanation {
       nextEpoch();
-      const hits = new Map<number, RuleHit[]>(conditions.map(({ id }) => [id, []]));
+      const hits = new Map<number, RuleHit[]>(conditions.map((id) => [id, []]));
       const record = (id: number, hit: RuleHit): void => {
         hits.get(id)!.push(hit);
         fire(id);
@@ -255,9 +258,9 @@ export function compileRule(rule: Rule): CompiledRule {
       }
       return {
         matched: trueStamp[0] === epoch,
-        conditions: conditions.map(({ node, id }) => ({
+        conditions: conditions.map((id) => ({
           path: pathOf(id),
-          node,
+          node: nodeAt[id] as LeafNode,
           matched: trueStamp[id] === epoch,
           hits: hits.get(id)!,
         })),

@@ -244,7 +244,7 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
     const keys = Object.keys(record);
     if (keys.length !== 1 || (keys[0] !== 'f' && keys[0] !== 'fl')) return fieldKeysIssue(keys, at(leaf, index));
     if (keys[0] === 'f') {
-      const name = fieldName(record.f, at(leaf, index), 'f');
+      const name = fieldName(record.f, leaf, index, 'f');
       return name === undefined ? undefined : { f: name };
     }
     const list = record.fl;
@@ -255,13 +255,14 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
         `"fl" must be an array of field names, got ${describe(list)}`,
       );
     }
-    if (list.length === 0) return issue(at(at(leaf, index), 'fl'), 'invalid_field', '"fl" must name at least one field');
-    const names: RuleField[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const name = fieldName(list[i], at(leaf, index), i);
-      if (name !== undefined) names.push(name);
+    if (list.length === 0)
+      return issue(at(at(leaf, index), 'fl'), 'invalid_field', '"fl" must name at least one field');
+    const names: unknown[] = list.slice(); // checked after copying, so that what is checked is what is kept
+    let ok = true;
+    for (let i = 0; i < names.length; i++) {
+      if (fieldName(names[i], leaf, index, i) === undefined) ok = false;
     }
-    return names.length === list.length ? { fl: names as [RuleField, ...RuleField[]] } : undefined;
+    return ok ? { fl: names as [RuleField, ...RuleField[]] } : undefined;
   };
 
   const fieldKeysIssue = (keys: readonly string[], path: Path): undefined => {
@@ -280,10 +281,10 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
     );
   };
 
-  // A field name found at `ref.f` (key 'f') or at `ref.fl[key]`.
-  const fieldName = (value: unknown, ref: Path, key: 'f' | number): RuleField | undefined => {
+  // A field name found in the leaf's argument `index`, at `.f` (key 'f') or at `.fl[key]`.
+  const fieldName = (value: unknown, leaf: Path, index: number, key: 'f' | number): RuleField | undefined => {
     if (typeof value === 'string' && isRuleField(value) && context.limits.fields.includes(value)) return value;
-    const path = key === 'f' ? at(ref, 'f') : at(at(ref, 'fl'), key);
+    const path = key === 'f' ? at(at(leaf, index), 'f') : at(at(at(leaf, index), 'fl'), key);
     if (typeof value !== 'string')
       return issue(path, 'invalid_field', `field name must be a string, got ${describe(value)}`);
     if (!isRuleField(value))

@@ -209,9 +209,7 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     const cursor: ScanCursor =
       row.cursor_time === null ? scanStart(row.end_time) : { publishTime: row.cursor_time, seq: row.cursor_seq ?? 0 };
     const batch = posts.scan(row.start_time, cursor, slicePosts, matcher.columns);
-    const insertItem = store.prepare(
-      'INSERT INTO insight_backtrack_items (task, collector, offset, post_seq) VALUES (?, ?, ?, ?)',
-    );
+    const insertItem = store.prepare('INSERT INTO insight_backtrack_items (task, slot, post_seq) VALUES (?, ?, ?)');
     // Items and the cursor commit together: after a crash the task resumes exactly after the last committed slice.
     store.transaction(() => {
       let { hits, slots } = row;
@@ -225,7 +223,7 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
         const slot = slots++;
         // A matching post that is deleted or withheld keeps its offset, unsent: the gaps the service documents.
         if (post[2] !== POST_STATUS.public) continue;
-        insertItem.run(row.id, slot % collectors, Math.floor(slot / collectors), seq);
+        insertItem.run(row.id, slot, seq);
         hits++;
       }
       const done = hits >= row.task_limit || batch.length < slicePosts;

@@ -10,6 +10,7 @@ import {
 } from '@insight/protocol';
 import { formatIssue, normalizeText, type RuleKind, type RuleStats, type Rule, validateRule } from '@insight/rules';
 import type { z } from 'zod';
+import { EmulatorError } from '../core/errors.js';
 import type { EmulatorRequest } from '../core/http.js';
 import { streamReply } from '../core/http.js';
 import type { EmulatorContext, EmulatorModule } from '../core/module.js';
@@ -152,7 +153,13 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
     },
     seed(body) {
       const { ctx: c, s } = live();
-      return seedInsight(body, c, s);
+      try {
+        return seedInsight(body, c, s);
+      } catch (error) {
+        // Bad seed data is the caller's mistake: a 400 naming what is wrong, not an internal error.
+        if (error instanceof TypeError) throw new EmulatorError(400, `insight seed: ${error.message}`);
+        throw error;
+      }
     },
   };
 }
@@ -435,6 +442,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
       biz,
       taskRowId: task.id,
       taskId: task.taskId,
+      collectors: INSIGHT_LIMITS.backtrackCollectors,
       wakeups: s.backtrack.events,
       pushReadyTime: formatInsightTime(task.startedAt ?? task.createdAt),
       over() {

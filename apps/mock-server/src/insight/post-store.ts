@@ -121,24 +121,26 @@ export function createPostStore(db: Database): PostStore {
     docStmt.run(seq, post.status, storedDocText(post));
     return seq;
   };
-  const insertBatch = db.transaction((batch: InsightPost[]) => {
-    for (const post of batch) put(post);
-  });
-
   return {
     upsert(posts) {
-      let batch: InsightPost[] = [];
+      // Posts are written as they are drawn, a batch per transaction: a generated corpus never sits in memory, and
+      // each post dies young (cheap for the garbage collector) instead of waiting in a batch.
+      const iterator = posts[Symbol.iterator]();
       let written = 0;
-      for (const post of posts) {
-        batch.push(post);
-        if (batch.length === POST_INSERT_BATCH) {
-          insertBatch(batch);
-          written += batch.length;
-          batch = [];
+      let more = true;
+      const writeBatch = db.transaction(() => {
+        for (let n = 0; n < POST_INSERT_BATCH; n++) {
+          const next = iterator.next();
+          if (next.done === true) {
+            more = false;
+            return;
+          }
+          put(next.value);
+          written++;
         }
-      }
-      if (batch.length > 0) insertBatch(batch);
-      return written + batch.length;
+      });
+      while (more) writeBatch();
+      return written;
     },
     put,
     byPostId(postId) {

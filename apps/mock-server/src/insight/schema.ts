@@ -61,12 +61,13 @@ export const INSIGHT_MIGRATIONS = [
         UNIQUE (biz, task_id)
       );
 
+      -- Slot s of a task is offset s / C of collector s % C (C collectors): a task writes its items in slot order,
+      -- appending to the index, and a stream reads one collector by skipping the others' slots.
       CREATE TABLE insight_backtrack_items (
         task INTEGER NOT NULL,
-        collector INTEGER NOT NULL,
-        offset INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
         post_seq INTEGER NOT NULL,
-        PRIMARY KEY (task, collector, offset)
+        PRIMARY KEY (task, slot)
       ) WITHOUT ROWID;
 
       CREATE TABLE insight_marks (

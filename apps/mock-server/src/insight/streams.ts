@@ -167,6 +167,8 @@ export function backtrackSource(
     biz: string;
     taskRowId: number;
     taskId: number;
+    /** Collectors of the task: slot `s` is offset `⌊s / collectors⌋` of collector `s mod collectors`. */
+    collectors: number;
     wakeups: EventEmitter;
     /** When the task started, formatted: every item became ready to push then. */
     pushReadyTime: string;
@@ -174,16 +176,20 @@ export function backtrackSource(
     over(): boolean;
   },
 ): StreamSource {
+  // The collector count is a trusted integer written into the SQL: a bound number would divide as a REAL.
+  const c = options.collectors;
   const events = store.prepare<Record<string, unknown>, BatchRow>(
     eventsQuery(`
-      SELECT i.collector, i.offset, d.status, d.doc, :ready AS ready
+      SELECT i.slot % ${c} AS collector, i.slot / ${c} AS offset, d.status, d.doc, :ready AS ready
       FROM insight_backtrack_items i JOIN insight_post_docs d ON d.seq = i.post_seq
-      WHERE i.task = :task AND i.collector = :collector AND i.offset >= :from ORDER BY i.offset LIMIT :limit`),
+      WHERE i.task = :task AND i.slot >= :from * ${c} + :collector AND i.slot % ${c} = :collector
+      ORDER BY i.slot LIMIT :limit`),
   );
   const marks = store.prepare<Record<string, unknown>>(
     `INSERT OR IGNORE INTO insight_marks (biz, post_seq)
      SELECT :biz, post_seq FROM insight_backtrack_items
-     WHERE task = :task AND collector = :collector AND offset BETWEEN :from AND :last`,
+     WHERE task = :task AND slot BETWEEN :from * ${c} + :collector AND :last * ${c} + :collector
+       AND slot % ${c} = :collector`,
   );
   const fixed = {
     biz: options.biz,

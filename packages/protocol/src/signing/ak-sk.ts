@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { BYTEAIR_HEADERS } from '../http/headers.js';
 import type { SignInput } from './types.js';
 
@@ -29,15 +29,24 @@ export interface AkSkCanonicalParts {
 
 /** `hex(sha256(bytes))`. */
 export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  // The one-shot `hash` skips the Hash object `createHash` builds, a few times faster on request-sized inputs.
+  return hash('sha256', bytes, 'hex');
 }
+
+/** The last `X-Date` formatted, by the second it stands for: every request signed within one second shares it. */
+let lastXDate = { second: Number.NaN, text: '' };
 
 /** Formats a time as the AK/SK `X-Date`, `YYYYMMDDTHHMMSSZ` in UTC. */
 export function formatXDate(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastXDate.second) {
+    const text = new Date(ms)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    lastXDate = { second, text };
+  }
+  return lastXDate.text;
 }
 
 /** Whether a header takes part in the signature: `host`, `content-type`, `date` and every `x-*` header. */
@@ -57,6 +66,7 @@ function encodeRfc3986(text: string): string {
 
 /** Query parameters decoded, re-encoded strictly and sorted by name (values of one name keep their order). */
 export function canonicalQuery(query: string): string {
+  if (query === '') return '';
   const pairs = [...new URLSearchParams(query)].map(([name, value]) => [encodeRfc3986(name), encodeRfc3986(value)]);
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');
@@ -115,13 +125,20 @@ export function signAkSk(
   const region = creds.region ?? AKSK_DEFAULT_REGION;
   const xDate = formatXDate(input.now ?? Date.now());
   const payloadHash = sha256Hex(input.body);
-  const headers = new Map<string, string>();
-  for (const [name, value] of Object.entries(input.headers)) headers.set(name.toLowerCase(), value);
+  // Only the signed headers reach the canonical request, so only those are collected; the two this signer writes
+  // replace any the caller passed.
+  const headers = new Map<string, string>([
+    ['x-date', xDate],
+    ['x-content-sha256', payloadHash],
+  ]);
+  for (const name in input.headers) {
+    const lower = name.toLowerCase();
+    if (isSignedHeader(lower) && lower !== 'x-date' && lower !== 'x-content-sha256') {
+      headers.set(lower, input.headers[name]!);
+    }
+  }
   if (!headers.has('host')) throw new TypeError('signAkSk: headers.Host is required, the signature covers it');
-  headers.delete('authorization');
-  headers.set('x-date', xDate);
-  headers.set('x-content-sha256', payloadHash);
-  const signedHeaders = [...headers.keys()].filter(isSignedHeader).sort();
+  const signedHeaders = [...headers.keys()].sort();
   const signature = akSkSignature(creds.secretKey, {
     method: input.method,
     path: input.path,

@@ -28,7 +28,7 @@ describe('insight token', () => {
   it('exits 4 with the service message on wrong credentials', async () => {
     const run = await runCli(['token', '--json'], { env: { ...env, INSIGHT_BIZ_SECRET: 'wrong' } });
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^error: the service refused the call: HTTP 401 \[4000\d\]/);
+    expect(run.stderr).toMatch(/^error: the service refused the call: insight\.accessToken: \[4000\d\]/);
     expect(JSON.parse(run.stdout).error).toMatchObject({ exitCode: 4 });
   });
 

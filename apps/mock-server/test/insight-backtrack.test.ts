@@ -145,6 +145,23 @@ describe('backtrack tasks', () => {
     expect(allRun.events.map((e) => e.data.item_doc.post_id).sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('streams a running task as it grows and ends once it has finished', async () => {
+    h = await startInsight({ backtrackSlicePosts: 5 });
+    await seed(
+      Array.from({ length: 300 }, (_, i) => doc(`g${i}`, i % 3 === 0 ? `hiking ${i}` : `coffee ${i}`, i * 1000)),
+    );
+    const { body } = await h.call('POST', '/openapi/backtrack/create_task', {
+      body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(), limit: 1000 },
+    });
+    // Opened before the task has run a slice: the stream waits for items, then for the end of the task.
+    const run = await h.stream('/openapi/item/sse/backtrack/stream', { task_id: body.data.task_id });
+    expect(run.ended).toBe(true);
+    expect(run.events).toHaveLength(200);
+    const info = await h.call('GET', '/openapi/backtrack/get_task_info', { query: { task_id: body.data.task_id } });
+    expect(info.body.data.task_status).toBe('finished');
+    expect(new Set(run.events.map((e) => e.data.item_doc.post_id)).size).toBe(200);
+  });
+
   it('resumes a stream cut mid-way from its offsets without loss or repeat', async () => {
     h = await startInsight();
     await seed(Array.from({ length: 120 }, (_, i) => doc(`r${i}`, `coffee ${i}`, (i + 1) * 60_000)));

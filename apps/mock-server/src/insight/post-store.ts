@@ -54,8 +54,6 @@ export interface PostStore {
   scan(start: number, cursor: ScanCursor, size: number, columns: readonly PostColumn[]): ScanRow[];
   /** Number of stored posts in `[start, end]`. */
   countBetween(start: number, end: number): number;
-  /** Highest row sequence, 0 when empty. */
-  maxSeq(): number;
   /** Number of stored posts. */
   count(): number;
 }
@@ -101,7 +99,6 @@ export function createPostStore(db: Database): PostStore {
   const countBetweenStmt = db
     .prepare('SELECT count(*) FROM insight_posts WHERE publish_time >= ? AND publish_time <= ?')
     .pluck() as Statement<[number, number], number>;
-  const maxSeqStmt = db.prepare('SELECT coalesce(max(seq), 0) FROM insight_posts').pluck() as Statement<[], number>;
   const countStmt = db.prepare('SELECT count(*) FROM insight_posts').pluck() as Statement<[], number>;
 
   const put = (post: InsightPost): number => {
@@ -157,9 +154,6 @@ export function createPostStore(db: Database): PostStore {
     },
     countBetween(start, end) {
       return countBetweenStmt.get(start, end) as number;
-    },
-    maxSeq() {
-      return maxSeqStmt.get() as number;
     },
     count() {
       return countStmt.get() as number;

@@ -83,11 +83,24 @@ function segmentIssues(path: string, value: string): ValidationIssue[] {
   return PATH_SEGMENT.test(value) ? [] : [{ path, message: 'must not contain "/", "?", "#" or whitespace' }];
 }
 
+/**
+ * `extra` values already found to be JSON. Callbacks repeat a handful of them (`{"reason":"kept"}`, …), and parsing
+ * each one again costs more than the rest of a callback's validation; short ones only, so the set stays small.
+ */
+const KNOWN_JSON = new Set<string>();
+const KNOWN_JSON_MAX_ENTRIES = 256;
+const KNOWN_JSON_MAX_LENGTH = 256;
+
 function isJson(text: string): boolean {
+  if (KNOWN_JSON.has(text)) return true;
   try {
     JSON.parse(text);
-    return true;
   } catch {
     return false;
   }
+  if (text.length <= KNOWN_JSON_MAX_LENGTH) {
+    if (KNOWN_JSON.size >= KNOWN_JSON_MAX_ENTRIES) KNOWN_JSON.clear();
+    KNOWN_JSON.add(text);
+  }
+  return true;
 }

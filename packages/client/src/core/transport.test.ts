@@ -348,6 +348,36 @@ describe('createTransport: requests and answers', () => {
     await transport.close();
   });
 
+  it("ends a stream when the caller's signal aborts after the answer arrived", async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      const timer = setTimeout(() => res.end('data: 2\n\n'), 2_000);
+      res.on('close', () => clearTimeout(timer));
+    });
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    const controller = new AbortController();
+    const parseError = () => new ApiError('unexpected', { status: 500, errorClass: 'permanent', retryable: false });
+    const stream = await transport.stream(
+      { ...spec({ method: 'GET', body: undefined }), parseError },
+      {
+        signal: controller.signal,
+      },
+    );
+    const started = performance.now();
+    const chunks: string[] = [];
+    const consumed = (async () => {
+      for await (const chunk of stream.body) {
+        chunks.push(String(chunk));
+        controller.abort();
+      }
+    })();
+    await expect(consumed).rejects.toThrow();
+    expect(chunks).toEqual(['data: 1\n\n']);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await transport.close();
+  });
+
   it('uses an injected dispatcher and leaves it open on close', async () => {
     const s = await server((_req, res) => reply(res, 200, 'ok'));
     const dispatcher = new Agent();

@@ -480,8 +480,10 @@ function encodeQuery(query: QueryParams | undefined): string {
   let params: URLSearchParams | undefined;
   for (const name in query) {
     const value = query[name];
+    if (value === undefined) continue;
     // Most calls carry no query at all: build the URLSearchParams only for one that has a value.
-    if (value !== undefined) (params ??= new URLSearchParams()).append(name, String(value));
+    params ??= new URLSearchParams();
+    params.append(name, String(value));
   }
   return params?.toString() ?? '';
 }

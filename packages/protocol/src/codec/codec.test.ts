@@ -25,6 +25,14 @@ describe('gzip with size caps', () => {
     PROPERTY_TEST_TIMEOUT_MS,
   );
 
+  it('writes the same bytes as gzip with default settings, small and large, compressible or not', () => {
+    const random = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
+    const text = (n: number) => new TextEncoder().encode('{"reason":"kept"},'.repeat(n).slice(0, n));
+    for (const n of [0, 1, 250, 762, 763, 2000, 20_000, 70_000]) {
+      for (const bytes of [random(n), text(n)]) expect(Buffer.from(gzipBody(bytes))).toEqual(gzipSync(bytes));
+    }
+  });
+
   it('accepts a body of exactly maxBytes and refuses one byte more', () => {
     const zipped = gzipBody(new Uint8Array(1000).fill(7));
     expect(gunzipCapped(zipped, { maxBytes: 1000 }).length).toBe(1000);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signAirAuth } from './air-auth.js';
-import { canonicalQuery, signAkSk } from './ak-sk.js';
+import { canonicalQuery, formatXDate, signAkSk } from './ak-sk.js';
 import { signByteAirRequest } from './sign.js';
 import type { ByteAirCredentials } from './types.js';
 import { type VerifiableRequest, verifyByteAirRequest } from './verify.js';
@@ -332,5 +332,33 @@ describe('sign then verify', () => {
       'a=2&a=1&method=write&topic=b%20c&x=%2A%27%21%28%29',
     );
     expect(canonicalQuery('')).toBe('');
+  });
+
+  it('formats X-Date per second, whatever time was formatted just before', () => {
+    const times = fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(times, (list) => {
+        for (const ms of list) {
+          const expected = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:]|\.000/g, '');
+          expect(formatXDate(ms)).toBe(expected);
+          expect(formatXDate(ms - (ms % 1000) + 999)).toBe(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('signs only host, content-type, date and x-* headers, replacing a caller-given X-Date', () => {
+    const creds = { accessKey: 'ak', secretKey: 'sk' };
+    const base = { method: 'POST', path: '/p', body: new Uint8Array([1]), now: 0 };
+    const plain = signAkSk(creds, { ...base, headers: { Host: 'h', 'Content-Type': 't', 'Request-Id': 'r1' } });
+    const extra = signAkSk(creds, {
+      ...base,
+      headers: { host: 'h', 'content-type': 't', 'Request-Id': 'r2', Accept: '*/*', 'X-Date': 'stale' },
+    });
+    expect(extra).toEqual(plain);
+    expect(plain.Authorization).toContain('SignedHeaders=content-type;host;x-content-sha256;x-date,');
+    const custom = signAkSk(creds, { ...base, headers: { Host: 'h', 'X-Custom': 'v' } });
+    expect(custom.Authorization).toContain('SignedHeaders=host;x-content-sha256;x-custom;x-date,');
   });
 });

@@ -24,13 +24,15 @@ async function post(headers: Record<string, string>, b: Uint8Array) {
 }
 const sign = (b: Uint8Array) => { const hs = { ...h0, 'Request-Id': randomUUID() }; return Object.assign(hs, signByteAirRequest(TENANT, { method: 'POST', path, query: '', headers: hs, body: b })); };
 const enc = () => encodeMessage(CallbackRequest, CallbackRequest.fromPartial(message));
+import { createHmac, hash } from 'node:crypto';
+const key = Buffer.alloc(32, 9);
+const P = () => post({ ...signed, 'Request-Id': randomUUID() }, body);
 const variants: [string, () => Promise<void>][] = [
-  ['raw', () => post({ ...signed, 'Request-Id': randomUUID() }, body)],
-  ['+encode', () => { enc(); return post({ ...signed, 'Request-Id': randomUUID() }, body); }],
-  ['+gzip', () => { gzipBody(enc()); return post({ ...signed, 'Request-Id': randomUUID() }, body); }],
-  ['+gzip js', () => { gzipSmall(enc()); return post({ ...signed, 'Request-Id': randomUUID() }, body); }],
-  ['+gzip m4', () => { const e = enc(); zlib.gzipSync(e, { windowBits: 9, memLevel: 4, chunkSize: e.length + 64 }); return post({ ...signed, 'Request-Id': randomUUID() }, body); }],
-  ['+sign', () => { const b = gzipBody(enc()); return post(sign(b), b); }],
+  ['raw', P],
+  ['+hash', () => { hash('sha256', body, 'hex'); return P(); }],
+  ['+3hash', () => { hash('sha256', body, 'hex'); hash('sha256', 'abc'.repeat(100), 'hex'); hash('sha256', 'abcd'.repeat(30), 'hex'); return P(); }],
+  ['+hmac', () => { createHmac('sha256', key).update('abc'.repeat(50)).digest('hex'); return P(); }],
+  ['+signAkSk', () => { signByteAirRequest(TENANT, { method: 'POST', path, query: '', headers: h0, body }); return P(); }],
 ];
 const sums = new Map(variants.map(([n]) => [n, { ms: 0, cpu: 0, n: 0 }]));
 async function run(call: () => Promise<void>, total: number) {

@@ -1,5 +1,6 @@
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { PayloadTooLargeError, ProtocolDecodeError } from './errors.js';
+import { gzipSmall, SMALL_GZIP_MAX_BYTES } from './small-gzip.js';
 
 /** Caps for {@link gunzipCapped}. */
 export interface GunzipLimits {
@@ -11,14 +12,15 @@ export interface GunzipLimits {
 
 /** Gzips a request body, as both services expect every body to be sent. */
 export function gzipBody(bytes: Uint8Array): Uint8Array {
+  if (bytes.length <= SMALL_GZIP_MAX_BYTES) return gzipSmall(bytes);
   const zipped = gzipSync(bytes, { windowBits: windowBitsFor(bytes.length), chunkSize: chunkSizeFor(bytes.length) });
   return new Uint8Array(zipped.buffer, zipped.byteOffset, zipped.length);
 }
 
 /**
- * An output buffer that holds the whole gzip of a small input (gzip adds at most 18 bytes of framing and 5 per stored
- * block), instead of the default 16 KiB: allocating that for every 200-byte callback is most of its garbage. Larger
- * inputs keep the default; a chunk too small would only mean more chunks, never different bytes.
+ * An output buffer that holds the whole gzip of an input up to 16 KiB (gzip adds at most 18 bytes of framing and 5 per
+ * stored block) instead of always 16 KiB; larger inputs keep the default. A chunk too small would only mean more
+ * chunks, never different bytes.
  */
 function chunkSizeFor(length: number): number {
   return Math.min(length + 64, constants.Z_DEFAULT_CHUNK);
@@ -26,8 +28,8 @@ function chunkSizeFor(length: number): number {
 
 /**
  * The smallest deflate window that still spans the whole input (zlib keeps 262 bytes of lookahead). Setting up the
- * default 32 KiB window costs more than compressing a typical 200-byte message; a window wider than the input changes
- * no match, so the output is byte for byte the default one.
+ * default 32 KiB window costs more than compressing a body of a few KiB; a window wider than the input changes no
+ * match, so the output is byte for byte the default one.
  */
 function windowBitsFor(length: number): number {
   for (let bits = 9; bits < 15; bits++) if (2 ** bits - 262 >= length) return bits;

@@ -1,7 +1,8 @@
 // Posts per second through `InsightClient.consumeBacktrack` (20 collectors, file checkpoints, every event validated
 // against the protocol schema) against a bare SSE reader of the same 20 streams (undici + line splitting +
-// `JSON.parse`), on one finished backtrack task of the emulator, which runs in a child process. The two alternate for
-// three rounds and the best round of each counts, to damp the noise of a shared machine.
+// `JSON.parse`), on one finished backtrack task of the emulator, which runs in a child process. After one uncounted
+// warm-up round of each (so that neither is measured while the JIT compiles it), the two alternate for three rounds
+// and the best round of each counts, to damp the noise of a shared machine.
 // Run: cd bench && pnpm exec tsx insight-client/run.ts [--corpus=100000] [--limit=50000]
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -97,6 +98,8 @@ async function measure(run: () => Promise<number>): Promise<{ posts: number; per
   return { posts, perSecond: posts / ((performance.now() - started) / 1000) };
 }
 
+await bareReader();
+await consumer();
 const best = { bare: 0, client: 0 };
 let counts = { bare: 0, client: 0 };
 for (let round = 1; round <= ROUNDS; round++) {

@@ -56,7 +56,7 @@ export async function classifyError(error: unknown): Promise<ErrorReport> {
         ...base,
         ...requestId,
         status: error.status,
-        message: `unexpected answer: ${error.message}${suffix}`,
+        message: `unexpected answer from the service: ${error.message}${suffix}`,
         exitCode: EXIT_CODES.API,
       };
     }

@@ -1,26 +1,17 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MockServer } from '@insight/mock-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInsightEmulator } from './insight-emulator.js';
-import { runCli } from './run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { useInsightEmulator } from './support/insight-emulator.js';
+import { runCli } from './support/run-cli.js';
 
 const RULE = '["in", "coffee", {"fl": ["title", "asr", "ocr"]}]';
 
-let server: MockServer;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  ({ server, env } = await startInsightEmulator());
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const emulator = useInsightEmulator();
 
 describe('insight backtrack', () => {
   it('previews, creates, waits for and consumes a task', async () => {
+    const { env } = emulator;
     const preview = await runCli(['backtrack', 'preview', RULE, '--days', '89', '--json'], { env });
     expect(preview.code).toBe(0);
     const { count } = JSON.parse(preview.stdout);
@@ -71,6 +62,7 @@ describe('insight backtrack', () => {
   });
 
   it('exits 4 for an unknown task and 3 for an invalid rule', async () => {
+    const { env } = emulator;
     const unknown = await runCli(['backtrack', 'status', '999999'], { env });
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('[40004]');

@@ -1,6 +1,6 @@
 import { createMockServer, type MockServer } from '@insight/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { runCli } from './support/run-cli.js';
 
 const TENANT = { tenantId: 'cli-tenant', token: 'cli-token', accessKey: 'cli-ak', secretKey: 'cli-sk' };
 

@@ -1,23 +1,14 @@
-import type { MockServer } from '@insight/mock-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInsightEmulator } from './insight-emulator.js';
-import { runCli } from './run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { useInsightEmulator } from './support/insight-emulator.js';
+import { runCli } from './support/run-cli.js';
 
 const RULE = '["in", "coffee", {"fl": ["title", "asr", "ocr"]}]';
 
-let server: MockServer;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  ({ server, env } = await startInsightEmulator());
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const emulator = useInsightEmulator();
 
 describe('insight token', () => {
   it('prints a token, alone or as JSON', async () => {
+    const { env } = emulator;
     const human = await runCli(['token'], { env });
     expect(human.code).toBe(0);
     expect(human.stdout.trim()).toMatch(/^\S{8,}$/);
@@ -26,19 +17,22 @@ describe('insight token', () => {
   });
 
   it('exits 4 with the service message on wrong credentials', async () => {
+    const { env } = emulator;
     const run = await runCli(['token', '--json'], { env: { ...env, INSIGHT_BIZ_SECRET: 'wrong' } });
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^error: the service refused the call: insight\.accessToken: \[4000\d\]/);
+    expect(run.stderr).toMatch(/^error: the service refused the call: GET \/oauth\/access_token: \[4000\d\]/);
     expect(JSON.parse(run.stdout).error).toMatchObject({ exitCode: 4 });
   });
 
   it('exits 2 naming where to set a missing setting', async () => {
-    const run = await runCli(['token'], { env: { INSIGHT_BASE_URL: server.url } });
+    const { env } = emulator;
+    const run = await runCli(['token'], { env: { INSIGHT_BASE_URL: env.INSIGHT_BASE_URL! } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('missing --biz-name: pass it, set INSIGHT_BIZ_NAME, or set insight.bizName');
   });
 
   it('exits 5 when the service cannot be reached', async () => {
+    const { env } = emulator;
     const run = await runCli(['backtrack', 'status', '1', '--timeout', '2000'], {
       env: { ...env, INSIGHT_BASE_URL: 'http://127.0.0.1:9' },
     });
@@ -49,6 +43,7 @@ describe('insight token', () => {
 
 describe('insight subs and search', () => {
   it('creates, lists and updates realtime tasks', async () => {
+    const { env } = emulator;
     const created = await runCli(['subs', 'create', RULE, '--json'], { env });
     expect(created.code).toBe(0);
     const taskId = JSON.parse(created.stdout).task_id as number;
@@ -69,6 +64,7 @@ describe('insight subs and search', () => {
   });
 
   it('searches posts', async () => {
+    const { env } = emulator;
     const run = await runCli(['search', RULE, '--days', '89', '--limit', '5', '--json'], { env });
     expect(run.code).toBe(0);
     const { items } = JSON.parse(run.stdout);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { runCli } from './support/run-cli.js';
 
 const RULE = '["or", ["in", "coffee", {"fl": ["title", "asr"]}], ["list_intersect", {"f": "tags"}, ["food"]]]';
 const POSTS = [

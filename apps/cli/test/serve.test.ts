@@ -1,16 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BIN, runCli } from './run-cli.js';
+import { formatInsightTime } from '@insight/protocol';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { runCli, spawnCli } from './support/run-cli.js';
 
 /** Starts `insight serve --json` and resolves with its startup info once it is listening. */
 function startServe(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...args], {
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 30_000,
+  const child = spawnCli(['serve', '--port', '0', '--json', ...args]);
+  child.stdin.end();
+  // A failed assertion must not leave the emulator running behind the test.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let stdout = '';
   let stderr = '';
@@ -32,7 +33,7 @@ describe('insight serve', () => {
   it('serves imported posts with the given account, logs each request, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'insight-serve-'));
     // Posts as `backtrack consume` writes them (an envelope per line) or bare, published an hour ago (UTC+8).
-    const published = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const published = formatInsightTime(Date.now() - 3_600_000);
     const doc = (id: string) => ({
       post_id: id,
       origin_id: `o${id}`,

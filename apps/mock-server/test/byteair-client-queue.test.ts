@@ -1,28 +1,15 @@
 import { createByteAirClient, type InsightError } from '@insight/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMockServer, type MockServer } from '../src/index.js';
-import { AIR_TENANT, QUIET_INSIGHT } from './support/byteair.js';
+import type { MockServer } from '../src/index.js';
+import { AIR_TENANT, addFault, byteAirState, startByteAir } from './support/byteair.js';
 
-const CALLBACKS = 5_000;
+const CALLBACKS = 2_000;
 
 let server: MockServer;
 beforeAll(async () => {
-  server = await createMockServer({
-    insight: QUIET_INSIGHT,
-    tenants: [AIR_TENANT],
-    byteair: { syntheticPoolSize: 10 },
-  });
+  server = await startByteAir({ byteair: { syntheticPoolSize: 10 } });
 });
 afterAll(() => server.close());
-
-async function addFault(rule: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${server.url}/_insight/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(rule),
-  });
-  expect(response.status).toBeLessThan(300);
-}
 
 describe('callback queue against the emulator', () => {
   it(`delivers all ${CALLBACKS} callbacks under 20 % injected failures, each applied once`, {
@@ -30,8 +17,13 @@ describe('callback queue against the emulator', () => {
   }, async () => {
     // Callbacks alternate between two applications. On one, failures lose the answer after the callback was applied
     // (the replay must not apply it again); on the other, they refuse it before (the replay must apply it).
-    await addFault({ route: 'POST /predict/api/shop-a/callback', probability: 0.2, dropConnection: true, after: true });
-    await addFault({ route: 'POST /predict/api/shop-b/callback', probability: 0.2, status: 503 });
+    await addFault(server, {
+      route: 'POST /predict/api/shop-a/callback',
+      probability: 0.2,
+      dropConnection: true,
+      after: true,
+    });
+    await addFault(server, { route: 'POST /predict/api/shop-b/callback', probability: 0.2, status: 503 });
     const failures: [InsightError, string][] = [];
     const queues = ['shop-a', 'shop-b'].map((applicationId) => {
       const client = createByteAirClient({
@@ -67,9 +59,8 @@ describe('callback queue against the emulator', () => {
     expect(refused).toBeGreaterThan((CALLBACKS / 2) * 0.15);
 
     // Every callback stored exactly once, though many were sent twice.
-    const response = await fetch(`${server.url}/_insight/state?module=byteair`);
-    const { modules } = (await response.json()) as { modules: { byteair: { totals: { callbacks: number } } } };
-    expect(modules.byteair.totals.callbacks).toBe(CALLBACKS);
+    const { totals } = await byteAirState<{ totals: { callbacks: number } }>(server);
+    expect(totals.callbacks).toBe(CALLBACKS);
     await Promise.all(queues.map(({ client }) => client.close()));
   });
 });

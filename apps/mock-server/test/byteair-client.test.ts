@@ -10,18 +10,15 @@ import {
   isNetError,
 } from '@insight/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMockServer, type MockServer } from '../src/index.js';
-import { AIR_TENANT, AKSK_TENANT, QUIET_INSIGHT } from './support/byteair.js';
+import type { MockServer } from '../src/index.js';
+import { AIR_TENANT, AKSK_TENANT, byteAirState, addFault as supportAddFault, startByteAir } from './support/byteair.js';
+import { until } from './support/wait.js';
 
 let server: MockServer;
 const clients: ByteAirClient[] = [];
 
 beforeAll(async () => {
-  server = await createMockServer({
-    insight: QUIET_INSIGHT,
-    tenants: [AIR_TENANT, AKSK_TENANT],
-    byteair: { syntheticPoolSize: 30 },
-  });
+  server = await startByteAir();
 });
 afterAll(() => server.close());
 beforeEach(() => server.reset());
@@ -52,35 +49,14 @@ function client(
   return c;
 }
 
-async function addFault(rule: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${server.url}/_insight/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(rule),
-  });
-  expect(response.status).toBeLessThan(300);
-}
-
-/** Polls `read` every 20 ms until `done` holds, for at most 2 s. */
-async function waitFor<T>(read: () => T, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 2_000;
-  let value = read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = read();
-  }
-  return value;
-}
+const addFault = (rule: Record<string, unknown>) => supportAddFault(server, rule);
 
 interface ByteAirState {
   totals: { callbacks: number; predicts: number };
   shown: Record<string, Record<string, string[]>>;
 }
 
-async function state(): Promise<ByteAirState> {
-  const response = await fetch(`${server.url}/_insight/state?module=byteair`);
-  return ((await response.json()) as { modules: { byteair: ByteAirState } }).modules.byteair;
-}
+const state = () => byteAirState<ByteAirState>(server);
 
 describe.each(MODES)('ByteAirClient against the emulator (%s)', (_mode, tenantId, auth) => {
   it('predict → callback → predict leaves the shown items out', async () => {
@@ -147,7 +123,7 @@ describe('ByteAirClient under injected faults', () => {
     const response = await c.callback({ uid: 'u1', items: [{ id: 'y', pos: '1' }] }, { requestId: 'cb-slow' });
     expect([0, 409]).toContain(response.code);
     // The emulator logs the slow attempt once its delayed answer is written, after the client gave up on it.
-    const seen = await waitFor(
+    const seen = await until(
       () => server.requests.list({ path: '/predict/api/shop/callback' }),
       (r) => r.length === 2,
     );

@@ -7,19 +7,15 @@ import {
   WriteResponse,
 } from '@insight/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMockServer, type MockServer } from '../src/index.js';
-import { AIR_TENANT, AKSK_TENANT, callByteAir, QUIET_INSIGHT } from './support/byteair.js';
+import type { MockServer } from '../src/index.js';
+import { AKSK_TENANT, byteAirState, callByteAir, startByteAir } from './support/byteair.js';
 
 let server: MockServer;
 let nextId = 0;
 const freshId = (prefix: string) => `${prefix}-${++nextId}`;
 
 beforeAll(async () => {
-  server = await createMockServer({
-    insight: QUIET_INSIGHT,
-    tenants: [AIR_TENANT, AKSK_TENANT],
-    byteair: { syntheticPoolSize: 30 },
-  });
+  server = await startByteAir();
 });
 afterAll(() => server.close());
 beforeEach(() => server.reset());
@@ -58,10 +54,7 @@ async function callback(app: string, message: CallbackInput, options: { requestI
   return { status: response.status, message: CallbackResponse.decode(response.body) };
 }
 
-async function state() {
-  const response = await fetch(`${server.url}/_insight/state?module=byteair`);
-  return ((await response.json()) as { modules: { byteair: ByteAirState } }).modules.byteair;
-}
+const state = () => byteAirState<ByteAirState>(server);
 
 interface ByteAirState {
   items: Record<string, number>;

@@ -1,46 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CallbackRequest, CallbackResponse, encodeMessage } from '@insight/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callByteAir } from './support/byteair.js';
+import { createProcessPool } from './support/process.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
-const dataDir = mkdtempSync(join(tmpdir(), 'insight-crash-'));
-const children: ChildProcess[] = [];
-
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** Starts the emulator in its own process on the shared data directory; resolves with its URL once it listens. */
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', TSX, SERVE, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`emulator did not start in 30 s: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /READY (\S+)/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve({ child, url: ready[1] as string });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited with ${code}: ${output}`));
-    });
-  });
-}
+const pool = createProcessPool();
+const dataDir = pool.dataDir();
+const start = () => pool.start(dataDir);
+afterAll(() => pool.cleanup());
 
 function sendCallback(url: string, requestId: string) {
   const message = CallbackRequest.fromPartial({
@@ -58,7 +24,6 @@ function sendCallback(url: string, requestId: string) {
 describe('kill -9 of the emulator', () => {
   it('keeps every acknowledged callback, and a replay of its Request-Id still answers 409', async () => {
     const first = await start();
-    const exited = new Promise((resolve) => first.child.once('exit', resolve));
     const acknowledged: string[] = [];
     const total = 300;
     let next = 0;
@@ -74,12 +39,12 @@ describe('kill -9 of the emulator', () => {
         }
         if (acknowledged.length >= 60 && !killed) {
           killed = true;
-          first.child.kill('SIGKILL');
+          void first.kill();
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, sender));
-    await exited;
+    await first.kill();
     expect(acknowledged.length).toBeGreaterThanOrEqual(60);
 
     const second = await start();
@@ -91,7 +56,7 @@ describe('kill -9 of the emulator', () => {
       for (const requestId of acknowledged.slice(0, 5)) expect(await sendCallback(second.url, requestId)).toBe(409);
       expect(await sendCallback(second.url, 'after-restart')).toBe(0);
     } finally {
-      second.child.kill('SIGKILL');
+      await second.kill();
     }
   }, 60_000);
 });

@@ -1,92 +1,45 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatInsightTime } from '@insight/protocol';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InsightModuleOptions } from '../src/insight/index.js';
-import { BIZ, readStream, SECRET, type SseEvent } from './insight-support.js';
+import { BIZ, type Json, readStream, SECRET, type SseEvent } from './support/insight.js';
+import { createProcessPool, type EmulatorProcess } from './support/process.js';
+import { until } from './support/wait.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
 const DAY = 86_400_000;
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
+/** How long a child process may take to reach a state: it competes for 2 busy cores. */
+const SLOW_MS = 30_000;
+const pool = createProcessPool();
+afterAll(() => pool.cleanup());
 
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Emulator {
-  child: ChildProcess;
-  url: string;
+interface Emulator extends EmulatorProcess {
   /** Calls the API with `token`, or asks for a token when none is given. */
-  call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<any>;
+  call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<Json>;
   stream(path: string, token: string, options: { max?: number; timeoutMs?: number }): ReturnType<typeof readStream>;
-  /** SIGKILL, no cleanup; resolves once the process is gone. */
-  kill(): Promise<void>;
 }
 
-/** Starts the emulator in its own process on `dataDir`; resolves once it listens. */
-function start(dataDir: string, insight: InsightModuleOptions): Promise<Emulator> {
-  const child = spawn(process.execPath, ['--import', TSX, SERVE, dataDir, JSON.stringify(insight)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`emulator did not start in 30 s: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /READY (\S+)/.exec(output);
-      if (ready === null) return;
-      clearTimeout(timer);
-      const url = ready[1] as string;
-      resolve({
-        child,
-        url,
-        async call(method, path, token, body) {
-          const headers: Record<string, string> =
-            token === undefined
-              ? { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': SECRET }
-              : { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token };
-          if (body !== undefined) headers['content-type'] = 'application/json';
-          const response = await request(`${url}${path}`, {
-            method,
-            headers,
-            body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          return response.body.json();
-        },
-        stream: (path, token, options) =>
-          readStream(`${url}${path}`, { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token }, options),
-        async kill() {
-          child.kill('SIGKILL');
-          await exited;
-        },
+/** Starts the emulator in its own process on `dataDir`, with helpers to call its API. */
+async function start(dataDir: string, insight: InsightModuleOptions): Promise<Emulator> {
+  const emulator = await pool.start(dataDir, insight);
+  const { url } = emulator;
+  return {
+    ...emulator,
+    async call(method, path, token, body) {
+      const headers: Record<string, string> =
+        token === undefined
+          ? { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': SECRET }
+          : { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await request(`${url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited with ${code}: ${output}`));
-    });
-  });
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+      return response.body.json();
+    },
+    stream: (path, token, options) =>
+      readStream(`${url}${path}`, { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token }, options),
+  };
 }
 
 const key = (event: SseEvent): string => `${event.id}=${event.data.item_doc.post_id}`;
@@ -96,8 +49,7 @@ const BROAD = ['or', ['in', '的', { fl: ['title', 'asr'] }], ['in', 'the', { fl
 
 describe('kill -9 of the Content Insight emulator', () => {
   it('resumes a running backtrack to the result of an uninterrupted run, keeping what was delivered', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'insight-crash-bt-'));
-    dirs.push(dataDir);
+    const dataDir = pool.dataDir('insight-crash-bt-');
     // Small slices: the task runs for a while and commits its progress many times before the kill.
     const options: InsightModuleOptions = { backtrackSlicePosts: 10 };
     const first = await start(dataDir, options);
@@ -137,6 +89,7 @@ describe('kill -9 of the Content Insight emulator', () => {
     const resumed = await until(
       () => info(second, taskId),
       (body) => body.data.task_status === 'finished' || body.data.task_status === 'failed',
+      SLOW_MS,
     );
     expect(resumed.data.task_status).toBe('finished');
     expect(resumed.data.task_cur_max_offset).toBeGreaterThanOrEqual(atKill.data.task_cur_max_offset);
@@ -156,6 +109,7 @@ describe('kill -9 of the Content Insight emulator', () => {
     const fresh = await until(
       () => info(second, again.data.task_id),
       (body) => body.data.task_status === 'finished',
+      SLOW_MS,
     );
     expect(fresh.data.collector_cur_max_offset).toEqual(resumed.data.collector_cur_max_offset);
     const all = (id: number) =>
@@ -168,6 +122,7 @@ describe('kill -9 of the Content Insight emulator', () => {
     const dedupedInfo = await until(
       () => info(second, deduped.data.task_id),
       (body) => body.data.task_status === 'finished',
+      SLOW_MS,
     );
     expect(dedupedInfo.data.task_status).toBe('finished');
     const dedupedAll = await all(deduped.data.task_id);
@@ -178,8 +133,7 @@ describe('kill -9 of the Content Insight emulator', () => {
   }, 90_000);
 
   it('keeps every realtime hit a consumer saw, and the resumed stream continues without loss or repeat', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'insight-crash-rt-'));
-    dirs.push(dataDir);
+    const dataDir = pool.dataDir('insight-crash-rt-');
     const options: InsightModuleOptions = { firehoseRate: 400 };
     const first = await start(dataDir, options);
     const token = (await first.call('GET', '/oauth/access_token', undefined)).data.access_token as string;
@@ -192,6 +146,7 @@ describe('kill -9 of the Content Insight emulator', () => {
     const seen = await until(
       () => first.call('GET', '/_insight/state?module=insight', undefined),
       (state) => state.modules.insight.realtimeHits >= 200,
+      SLOW_MS,
     );
     expect(seen.modules.insight.realtimeHits).toBeGreaterThanOrEqual(200);
     await first.kill();

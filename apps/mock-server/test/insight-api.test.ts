@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIZ, doc, type Harness, SECRET, startInsight } from './insight-support.js';
+import { BIZ, doc, type Harness, type Json, SECRET, startInsight } from './support/insight.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -9,12 +9,6 @@ let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-const seed = (body: Record<string, unknown>) =>
-  h.call('POST', '/_insight/seed', {
-    body: { module: 'insight', ...body },
-    headers: { 'X-Insight-Access-Token': '-' },
-  });
 
 describe('access tokens', () => {
   it('keeps the token while 30 min or more remain, then rotates with both valid until expiry', async () => {
@@ -63,7 +57,7 @@ describe('realtime tasks', () => {
     const taskId = created.body.data.task_id as number;
     const rule = await h.call('GET', '/openapi/biz_sub/get_task_rule', { query: { task_id: taskId } });
     expect(rule.body.data).toEqual({ task_id: taskId, rule: COFFEE, enable_status: 1, sync_mode: 0 });
-    const published = await seed({
+    const published = await h.seed({
       live: [doc('l1', 'coffee one', 0), doc('l2', 'tea', 0), doc('l3', 'Coffee three', 0)],
     });
     expect(published.body.result).toEqual({ published: 3, hits: 2 });
@@ -82,7 +76,7 @@ describe('realtime tasks', () => {
     expect(again.comments).toContain('heartbeat');
 
     await h.call('POST', '/openapi/biz_sub/update_task', { body: { task_id: taskId, enable_status: 0 } });
-    expect((await seed({ live: [doc('l4', 'coffee four', 0)] })).body.result.hits).toBe(0);
+    expect((await h.seed({ live: [doc('l4', 'coffee four', 0)] })).body.result.hits).toBe(0);
     const list = await h.call('GET', '/openapi/biz_sub/get_task_rules');
     expect(list.body.data.tasks).toEqual([{ task_id: taskId, rule: COFFEE, enable_status: 0, sync_mode: 0 }]);
   });
@@ -92,7 +86,7 @@ describe('realtime tasks', () => {
     await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
     const gone = { post_id: 'gone', origin_id: 'ogone', status: 2, publish_time: h.time(), title: 'coffee gone' };
     const live = doc('live', 'coffee live', 0);
-    expect((await seed({ live: [gone, live] })).body.result).toEqual({ published: 2, hits: 2 });
+    expect((await h.seed({ live: [gone, live] })).body.result).toEqual({ published: 2, hits: 2 });
     const { events } = await h.stream('/openapi/item/sse/stream', { start_offset: h.clock.now() }, { max: 2 });
     const byId = new Map(events.map((e) => [e.data.item_doc.post_id, e.data.item_doc]));
     expect(byId.get('gone')).toEqual({ post_id: 'gone', status: 2, publish_time: h.time(), origin_id: 'ogone' });
@@ -104,7 +98,7 @@ describe('realtime tasks', () => {
     h = await startInsight();
     await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE, sync_mode: 1 } });
     await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: ['in', 'tea', { f: 'title' }] } });
-    await seed({ live: [doc('sync', 'coffee', 0), doc('async', 'tea', 0)] });
+    await h.seed({ live: [doc('sync', 'coffee', 0), doc('async', 'tea', 0)] });
     const from = h.clock.now();
     const ids = async (query: Record<string, string | number>) =>
       (await h.stream('/openapi/item/sse/stream', query, { max: 2, timeoutMs: 400 })).events
@@ -121,10 +115,10 @@ describe('realtime tasks', () => {
   it('imports posts from JSON lines, naming the line of a bad one', async () => {
     h = await startInsight();
     const lines = [doc('j1', 'coffee one', HOUR), doc('j2', 'tea', HOUR)].map((d) => JSON.stringify(d)).join('\n');
-    expect((await seed({ jsonl: `${lines}\n` })).body.result).toEqual({ imported: 2 });
+    expect((await h.seed({ jsonl: `${lines}\n` })).body.result).toEqual({ imported: 2 });
     const found = await h.call('GET', '/openapi/item/query_by_id', { query: { post_id: 'j2' } });
     expect(found.body.data).toMatchObject({ post_id: 'j2', title: 'tea' });
-    const bad = await seed({ jsonl: `${lines}\n{"post_id": "x"}` });
+    const bad = await h.seed({ jsonl: `${lines}\n{"post_id": "x"}` });
     expect(bad.http).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('line 3');
   });
@@ -147,7 +141,7 @@ describe('realtime tasks', () => {
   it('leaves posts hit by realtime tasks out of de-duplicating backtracks', async () => {
     h = await startInsight();
     await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
-    await seed({ live: [doc('live', 'coffee live', 0)], posts: [doc('old', 'coffee old', HOUR)] });
+    await h.seed({ live: [doc('live', 'coffee live', 0)], posts: [doc('old', 'coffee old', HOUR)] });
     const { body } = await h.call('POST', '/openapi/backtrack/create_task', {
       body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(1000), limit: 10 },
     });
@@ -164,16 +158,16 @@ describe('realtime tasks', () => {
 describe('search, query by id, sensitive words', () => {
   it('pages through a snapshot and finds a post by id', async () => {
     h = await startInsight();
-    await seed({ posts: Array.from({ length: 25 }, (_, i) => doc(`s${i}`, `coffee ${i}`, (i + 1) * HOUR)) });
+    await h.seed({ posts: Array.from({ length: 25 }, (_, i) => doc(`s${i}`, `coffee ${i}`, (i + 1) * HOUR)) });
     const window = { rule: COFFEE, start_time: h.time(-DAY * 2), end_time: h.time() };
     const page1 = await h.call('POST', '/openapi/item/search', { body: { ...window, page_size: 10, page_number: 1 } });
     expect(page1.body.data.count).toBe(25);
-    expect(page1.body.data.items.map((d: any) => d.post_id).slice(0, 2)).toEqual(['s0', 's1']);
-    await seed({ posts: [doc('late', 'coffee late', 1000)] });
+    expect(page1.body.data.items.map((d: Json) => d.post_id).slice(0, 2)).toEqual(['s0', 's1']);
+    await h.seed({ posts: [doc('late', 'coffee late', 1000)] });
     const page3 = await h.call('POST', '/openapi/item/search', {
       body: { ...window, page_size: 10, page_number: 3, snapshot_id: page1.body.data.snapshot_id },
     });
-    expect(page3.body.data.items.map((d: any) => d.post_id)).toEqual(['s20', 's21', 's22', 's23', 's24']);
+    expect(page3.body.data.items.map((d: Json) => d.post_id)).toEqual(['s20', 's21', 's22', 's23', 's24']);
     const byId = await h.call('GET', '/openapi/item/query_by_id', { query: { post_id: 's3' } });
     expect(byId.body.data).toMatchObject({ post_id: 's3', title: 'coffee 3', status: 1 });
     const missing = await h.call('GET', '/openapi/item/query_by_id', { query: { post_id: 'nope' } });

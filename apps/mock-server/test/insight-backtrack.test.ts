@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { doc, type Harness, startInsight } from './insight-support.js';
+import { doc, type Harness, startInsight } from './support/insight.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -11,10 +11,7 @@ afterEach(async () => {
 });
 
 async function seed(posts: Record<string, unknown>[]): Promise<void> {
-  await h.call('POST', '/_insight/seed', {
-    body: { module: 'insight', posts },
-    headers: { 'X-Insight-Access-Token': '-' },
-  });
+  await h.seed({ posts });
 }
 
 async function finished(taskId: number) {

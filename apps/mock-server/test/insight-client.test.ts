@@ -14,7 +14,7 @@ import {
 } from '@insight/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMockServer, type RequestRecord } from '../src/index.js';
-import { BIZ, doc, type Harness, SECRET, startInsight } from './insight-support.js';
+import { BIZ, doc, type Harness, SECRET, startInsight } from './support/insight.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -55,10 +55,7 @@ async function seedCoffee(count: number): Promise<string[]> {
     ...Array.from({ length: count }, (_, i) => doc(`c${i}`, `coffee tasting ${i}`, (i + 1) * MINUTE)),
     ...Array.from({ length: 20 }, (_, i) => doc(`h${i}`, `hiking day ${i}`, (i + 1) * MINUTE + 30_000)),
   ];
-  const answer = await h.call('POST', '/_insight/seed', {
-    body: { module: 'insight', posts },
-    headers: { 'X-Insight-Access-Token': '-' },
-  });
+  const answer = await h.seed({ posts });
   expect(answer.http).toBe(200);
   return posts.slice(0, count).map((post) => post.post_id as string);
 }
@@ -125,7 +122,9 @@ async function startDroppingProxy(target: string, every: number): Promise<{ url:
   return { url: `http://127.0.0.1:${address.port}`, drops: () => drops };
 }
 
-describe('InsightClient against the emulator', () => {
+// Each test starts an emulator and drives it over real sockets; on a busy machine that takes far more than the
+// default five seconds.
+describe('InsightClient against the emulator', { timeout: 30_000 }, () => {
   it('runs a backtrack task through its whole lifecycle', async () => {
     await start();
     const coffee = await seedCoffee(300);
@@ -234,14 +233,9 @@ describe('InsightClient against the emulator', () => {
         if (seen.length === live.length) return;
       }
     })();
-    await h.call('POST', '/_insight/seed', {
-      body: { module: 'insight', live },
-      headers: { 'X-Insight-Access-Token': '-' },
-    });
-    await Promise.race([
-      reading,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no hits in 5 s')), 5_000)),
-    ]);
+    await h.seed({ live });
+    // Ends once every hit arrived; a missing hit fails the test by its timeout.
+    await reading;
     controller.abort();
     expect(seen.map((d) => d.doc.post_id).sort()).toEqual(live.map((p) => p.post_id as string).sort());
   });
@@ -296,7 +290,7 @@ describe('InsightClient against the emulator', () => {
     expect(requests('/oauth/access_token').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('delivers every post exactly once to a deduping sink across consumer crashes', { timeout: 60_000 }, async () => {
+  it('delivers every post exactly once to a deduping sink across consumer crashes', { timeout: 150_000 }, async () => {
     await start();
     const coffee = await seedCoffee(1500);
     const taskId = await createFinishedTask(client(), 5000);
@@ -327,6 +321,9 @@ describe('InsightClient against the emulator', () => {
 });
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** Longest one consumer process may run (it starts through tsx, which is slow on a loaded machine). */
+const CONSUMER_TIMEOUT_MS = 60_000;
 
 /** Runs the consumer fixture in its own process, optionally crashing after `crashAfter` deliveries. */
 function runConsumer(
@@ -361,7 +358,8 @@ function runConsumer(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  // Bounds a hung consumer; two runs must fit in the test's timeout.
+  const timer = setTimeout(() => child.kill('SIGKILL'), CONSUMER_TIMEOUT_MS);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

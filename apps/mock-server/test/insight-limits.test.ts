@@ -1,5 +1,6 @@
+import { INSIGHT_LIMITS } from '@insight/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { doc, type Harness, startInsight } from './insight-support.js';
+import { doc, type Harness, startInsight } from './support/insight.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -11,20 +12,14 @@ afterEach(async () => {
   await h?.close();
 });
 
-const seed = (body: Record<string, unknown>) =>
-  h.call('POST', '/_insight/seed', {
-    body: { module: 'insight', ...body },
-    headers: { 'X-Insight-Access-Token': '-' },
-  });
-
 const leaves = (count: number) => ['or', ...Array.from({ length: count }, (_, i) => ['in', `kw${i}`, { f: 'title' }])];
 const values = (count: number) => ['in_list', { f: 'poi_city_name' }, Array.from({ length: count }, (_, i) => `v${i}`)];
 
 /** Expects HTTP 400 `[40004]invalid param: <path>: …`. */
-function expectInvalid(answer: { http: number; body: { status: number; message: string } }, path: string): void {
+function expectInvalid(answer: { http: number; body?: { status: number; message: string } }, path: string): void {
   expect(answer.http).toBe(400);
-  expect(answer.body.status).toBe(40004);
-  expect(answer.body.message.startsWith(`[40004]invalid param: ${path}`)).toBe(true);
+  expect(answer.body?.status).toBe(40004);
+  expect(answer.body?.message.startsWith(`[40004]invalid param: ${path}`)).toBe(true);
 }
 
 describe('documented limits at their edges', () => {
@@ -60,24 +55,34 @@ describe('documented limits at their edges', () => {
     expectInvalid(await check([]), 'words');
   });
 
-  it('answers [40009] for a backtrack limit over the hit post count limit', async () => {
+  it('answers [40009] for a backtrack limit over the hit post count limit, the cap of a task without limit', async () => {
     h = await startInsight();
-    const create = (limit: number) =>
+    const cap = INSIGHT_LIMITS.backtrackHitLimit;
+    const create = (limit?: number) =>
       h.call('POST', '/openapi/backtrack/create_task', {
         body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(), limit },
       });
-    expect((await create(1_000_000)).body.status).toBe(0);
-    const over = await create(1_000_001);
+    expect((await create(cap)).body.status).toBe(0);
+    const over = await create(cap + 1);
     expect(over.http).toBe(400);
     expect(over.body).toEqual({
       status: 40009,
-      message: '[40009]reached hit post count limit: limit 1000001 is over the 1000000 posts a task may retrieve',
+      message: `[40009]reached hit post count limit: limit: ${cap + 1} is over the ${cap} posts a task may retrieve`,
     });
+    await h.seed({ posts: [doc('a', 'coffee a', HOUR), doc('b', 'coffee b', 2 * HOUR), doc('c', 'tea', HOUR)] });
+    const unlimited = await create();
+    expect(unlimited.body.status).toBe(0);
+    const info = await h.until(
+      () => h.call('GET', '/openapi/backtrack/get_task_info', { query: { task_id: unlimited.body.data.task_id } }),
+      (answer) => answer.body.data.task_status === 'finished',
+    );
+    expect(info.body.data).toMatchObject({ limit: cap, task_cur_max_offset: 0 });
+    expect(Object.values(info.body.data.collector_cur_max_offset).filter((offset) => offset === 0)).toHaveLength(2);
   });
 
   it('caps a search at 10 000 posts, in pages of at most 100', async () => {
     h = await startInsight();
-    await seed({ posts: Array.from({ length: 10_050 }, (_, i) => doc(`s${i}`, `coffee ${i}`, i * 1000 + 1000)) });
+    await h.seed({ posts: Array.from({ length: 10_050 }, (_, i) => doc(`s${i}`, `coffee ${i}`, i * 1000 + 1000)) });
     const window = { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time() };
     const first = await h.call('POST', '/openapi/item/search', { body: { ...window, page_size: 100, page_number: 1 } });
     expect(first.body.data.count).toBe(10_000);
@@ -106,25 +111,25 @@ describe('documented limits at their edges', () => {
       h.stream('/openapi/item/sse/backtrack/stream', { task_id: body.data.task_id, collector }, { timeoutMs: 1_000 });
     expect((await backtrack('19')).http).toBe(200);
     expect((await backtrack('0-19')).http).toBe(200);
-    expectInvalid((await backtrack('20')) as never, 'collector');
+    expectInvalid(await backtrack('20'), 'collector');
 
     const realtime = (query: Record<string, string | number>) =>
       h.stream('/openapi/item/sse/stream', query, { max: 1, timeoutMs: 300 });
     const now = h.clock.now();
     expect((await realtime({ collector: '9', start_offset: now - DAY })).http).toBe(200);
-    expectInvalid((await realtime({ collector: '10' })) as never, 'collector');
-    expectInvalid((await realtime({ start_offset: now - DAY - 1 })) as never, 'start_offset');
+    expectInvalid(await realtime({ collector: '10' }), 'collector');
+    expectInvalid(await realtime({ start_offset: now - DAY - 1 }), 'start_offset');
     // A 10-digit offset is a Unix time in seconds, as people write it.
     expect((await realtime({ start_offset: Math.ceil((now - DAY) / 1000) })).http).toBe(200);
     expect((await realtime({ start_offset: now - 3 * HOUR, sync_only: 'true' })).http).toBe(200);
-    expectInvalid((await realtime({ start_offset: now - 3 * HOUR - 1, sync_only: 'true' })) as never, 'start_offset');
+    expectInvalid(await realtime({ start_offset: now - 3 * HOUR - 1, sync_only: 'true' }), 'start_offset');
   });
 });
 
 describe('tasks that cannot complete', () => {
   it('fails a backtrack whose data expires before it finishes, and its stream says why', async () => {
     h = await startInsight({ backtrackSlicePosts: 1 });
-    await seed({ posts: Array.from({ length: 200 }, (_, i) => doc(`e${i}`, `coffee ${i}`, (i + 1) * MINUTE)) });
+    await h.seed({ posts: Array.from({ length: 200 }, (_, i) => doc(`e${i}`, `coffee ${i}`, (i + 1) * MINUTE)) });
     const { body } = await h.call('POST', '/openapi/backtrack/create_task', {
       body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(), limit: 1000 },
     });
@@ -138,7 +143,7 @@ describe('tasks that cannot complete', () => {
       fail_reason: 'the task data expired before the backtrack could finish',
     });
     const stream = await h.stream('/openapi/item/sse/backtrack/stream', { task_id: body.data.task_id });
-    expectInvalid(stream as never, 'task_id');
+    expectInvalid(stream, 'task_id');
     expect(stream.body.message).toContain('failed: the task data expired');
   });
 });

@@ -52,7 +52,7 @@ describe('createAutomaton', () => {
       ),
       { numRuns: 50 },
     );
-  }, 60_000);
+  });
 
   it('finds exactly the occurrences in the normalised text', () => {
     const unit = fc.constantFrom('a', 'b', 'A', 'ａ', '火', '山', '\u0301', 'e', 'é', 'ｶ', '\u3099', '😀', '，', ',');
@@ -63,5 +63,5 @@ describe('createAutomaton', () => {
       }),
       { numRuns: 500 },
     );
-  }, 60_000);
+  });
 });

@@ -210,25 +210,22 @@ function createScanner(
     return false;
   };
 
+  // The state after reading a unit of class `cls` (> 0): the goto edge, else the failure chain's, else the root.
+  const step = (from: number, cls: number): number => {
+    for (let state = from; ; state = fail[state]!) {
+      const next = base[state]! + cls;
+      if (check[next] === state) return next;
+      if (state === 0) return 0;
+    }
+  };
+
   // Scans text already in NFKC, reporting only occurrences that end at or after `minEnd`.
   const scanNormalized = (text: string, minEnd: number, onHit: HitHandler): boolean => {
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       let cls = table[text.charCodeAt(i)]!;
       if (cls < 0) cls = -cls - 1;
-      if (cls === 0) {
-        state = 0;
-        continue;
-      }
-      for (;;) {
-        const next = base[state]! + cls;
-        if (check[next] === state) {
-          state = next;
-          break;
-        }
-        if (state === 0) break;
-        state = fail[state]!;
-      }
+      state = cls === 0 ? 0 : step(state, cls);
       if (report[state]! >= 0 && i + 1 >= minEnd && emit(state, i + 1, onHit)) return true;
     }
     return false;
@@ -248,15 +245,7 @@ function createScanner(
           state = 0;
           continue;
         }
-        for (;;) {
-          const next = base[state]! + cls;
-          if (check[next] === state) {
-            state = next;
-            break;
-          }
-          if (state === 0) break;
-          state = fail[state]!;
-        }
+        state = step(state, cls);
         // An occurrence counts once the next unit is known to leave it intact (see above).
         if (report[state]! >= 0 && (i + 1 === length || table[text.charCodeAt(i + 1)]! >= 0)) {
           if (emit(state, i + 1, onHit)) return true;

@@ -76,8 +76,9 @@ interface ValueLookup {
  * Compiles a rule into a matcher whose cost per post is one pass over each field's text, whatever the number of
  * keywords: one Aho–Corasick automaton over all of the rule's keywords finds them (a hit counts only for the conditions
  * on the field being scanned), a hash lookup finds list values, and the logic is updated only for the conditions that
- * hit, stopping as soon as the rule is decided. Text is normalised once per post, and only when it holds characters NFKC could change. Throws a
- * `RuleValidationError` if the rule is malformed; kind limits are not checked (see `validateRule`).
+ * hit, stopping as soon as the rule is decided. Text is normalised once per post, and only when it holds characters
+ * NFKC could change. Throws a `RuleValidationError` if the rule is malformed; kind limits are not checked (see
+ * `validateRule`).
  */
 export function compileRule(rule: Rule): CompiledRule {
   const checked = assertRuleShape(rule);

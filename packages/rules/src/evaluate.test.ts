@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRule } from './evaluate.js';
 import type { Rule } from './types.js';
+import { RuleValidationError } from './validate.js';
 
 const inTitle = (keyword: string): Rule => ['in', keyword, { f: 'title' }];
 
@@ -64,5 +65,10 @@ describe('evaluateRule', () => {
     expect(evaluateRule(rule, { title: 'ac' })).toBe(true);
     expect(evaluateRule(rule, { title: 'bc' })).toBe(false);
     expect(evaluateRule(rule, { title: 'a' })).toBe(false);
+  });
+
+  it('refuses a malformed rule rather than answering for it', () => {
+    expect(() => evaluateRule(['adn', inTitle('a')] as unknown as Rule, { title: 'a' })).toThrow(RuleValidationError);
+    expect(() => evaluateRule(['or'] as unknown as Rule, {})).toThrow('"or" needs at least one condition');
   });
 });

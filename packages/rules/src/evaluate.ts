@@ -1,6 +1,7 @@
 import { fieldValue, type RuleDocument } from './fields.js';
 import { normalizeText } from './normalize.js';
 import { fieldsOf, type Rule, type RuleNode } from './types.js';
+import { assertRuleShape } from './validate.js';
 
 /**
  * The reference semantics of a rule, written for clarity rather than speed (use `compileRule` to match many posts):
@@ -11,9 +12,11 @@ import { fieldsOf, type Rule, type RuleNode } from './types.js';
  *   one of vs. On a one-value field both mean "the value is one of vs"; on `tags` both mean "a tag is one of vs".
  * - A missing or empty field never matches.
  * - `and` matches when every child does, `or` when one does.
+ *
+ * Throws a `RuleValidationError` if the rule is malformed, as `compileRule` does; kind limits are not checked.
  */
 export function evaluateRule(rule: Rule, doc: RuleDocument): boolean {
-  return evaluateNode(rule, doc);
+  return evaluateNode(assertRuleShape(rule), doc);
 }
 
 function evaluateNode(node: RuleNode, doc: RuleDocument): boolean {

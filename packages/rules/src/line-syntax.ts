@@ -108,23 +108,17 @@ export function parseRuleLine(text: string): Rule {
     return fail(token, '":", IN or ANY after the field');
   };
 
+  // A parenthesised list is always `{"fl"}`, even of one field, so that `(title):…` round-trips.
   const fieldSelector = (): FieldRef => {
-    if (peek().kind !== '(') {
-      const names = [fieldName()];
-      while (peek().kind === '|') {
-        next();
-        names.push(fieldName());
-      }
-      return names.length === 1 ? { f: names[0]! } : { fl: names as [RuleField, ...RuleField[]] };
-    }
-    next();
-    const names = [fieldName()];
+    const parenthesised = peek().kind === '(';
+    if (parenthesised) next();
+    const names: [RuleField, ...RuleField[]] = [fieldName()];
     while (peek().kind === '|') {
       next();
       names.push(fieldName());
     }
-    expect(')', '"|" or ")" in the field list');
-    return { fl: names as [RuleField, ...RuleField[]] };
+    if (parenthesised) expect(')', '"|" or ")" in the field list');
+    return names.length === 1 && !parenthesised ? { f: names[0] } : { fl: names };
   };
 
   const fieldName = (): RuleField => {

@@ -110,7 +110,7 @@ describe('compiled matcher', () => {
       }),
       { numRuns: 400 },
     );
-  }, 60_000);
+  });
 
   it('explains each condition as the reference evaluates it, with offsets into the normalised text', () => {
     fc.assert(
@@ -127,7 +127,7 @@ describe('compiled matcher', () => {
       }),
       { numRuns: 300 },
     );
-  }, 60_000);
+  });
 });
 
 function fieldText(post: RuleDocument, field: RuleField): string {
@@ -146,7 +146,7 @@ describe('normalisation', () => {
       }),
       { numRuns: 500 },
     );
-  }, 60_000);
+  });
 });
 
 describe('formats', () => {
@@ -161,7 +161,7 @@ describe('formats', () => {
       }),
       { numRuns: 300 },
     );
-  }, 60_000);
+  });
 });
 
 describe('validator', () => {
@@ -185,5 +185,5 @@ describe('validator', () => {
       }),
       { numRuns: 1000 },
     );
-  }, 60_000);
+  });
 });

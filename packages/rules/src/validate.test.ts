@@ -145,6 +145,7 @@ describe('validateRule: every error message', () => {
     expect(problems(keyword('赌博'), 'realtime', ['赌博'])).toEqual([
       'rule[1]: keyword "赌博" contains sensitive word "赌博"',
     ]);
+    expect(validateRule(keyword('new york'), { kind: 'backtrack', sensitiveWords: ['', ' ', '　'] }).ok).toBe(true);
   });
 
   it('collects every problem in document order', () => {

@@ -76,7 +76,8 @@ export function validateRule(input: unknown, options: ValidateRuleOptions): Rule
     throw new TypeError(`options.kind must be one of ${RULE_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
   }
   const limits = RULE_LIMITS[options.kind];
-  const sensitive = (options.sensitiveWords ?? []).map(normalizeText).filter((word) => word.length > 0);
+  // A blank word would be "contained" in every keyword that has a space.
+  const sensitive = (options.sensitiveWords ?? []).map(normalizeText).filter((word) => word.trim().length > 0);
   const result = checkRule(input, options.path ?? 'rule', { limits, kind: options.kind, sensitive });
   return result.errors.length > 0
     ? { ok: false, errors: result.errors }

@@ -26,3 +26,13 @@ export function stableScore(...parts: string[]): number {
   const digest = createHash('sha256').update(parts.join('\u0000')).digest();
   return (digest.readUInt32BE(0) * 2 ** 20 + (digest.readUInt32BE(4) >>> 12)) / 2 ** 52;
 }
+
+/**
+ * FNV-1a, 32 bits: a fast stable hash of a short string, where a cryptographic digest would cost too much (once per
+ * published post) or a number is needed from a text seed.
+ */
+export function fnv1a(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}

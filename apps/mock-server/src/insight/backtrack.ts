@@ -11,12 +11,6 @@ import { cursorAfter, type PostStore, type ScanCursor, scanStart } from './post-
 /** Posts a backtrack slice reads before yielding to the event loop: a few ms of work, so the server stays responsive. */
 export const BACKTRACK_SLICE_POSTS = 4_000;
 
-/**
- * Most posts one backtrack task may retrieve (its `limit`); above it creation answers `[40009]reached hit post count
- * limit`. The service documents the code but not the figure: this one lets a task take a whole 1M-post corpus.
- */
-export const BACKTRACK_HIT_LIMIT = 1_000_000;
-
 /** How long a backtrack task's data can be consumed after it starts, in ms. */
 export const BACKTRACK_EXPIRY_MS = INSIGHT_LIMITS.backtrackDataExpirySeconds * 1000;
 

@@ -14,8 +14,9 @@ import { EmulatorError } from '../core/errors.js';
 import type { EmulatorRequest } from '../core/http.js';
 import { streamReply } from '../core/http.js';
 import type { EmulatorContext, EmulatorModule } from '../core/module.js';
+import { fnv1a } from '../core/random.js';
 import type { Router } from '../core/router.js';
-import { BACKTRACK_HIT_LIMIT, type BacktrackEngine, createBacktrackEngine } from './backtrack.js';
+import { type BacktrackEngine, createBacktrackEngine } from './backtrack.js';
 import { generateCorpus } from './corpus.js';
 import { insightFailure, invalidParam, renderInsightError, succeed } from './errors.js';
 import { answerDoc, fromItemDoc, parseItemDocLines } from './item-doc.js';
@@ -25,7 +26,7 @@ import { createPostStore, type PostStore } from './post-store.js';
 import { createQpsLimiter, type QpsLimiter } from './qps.js';
 import { createRealtimeEngine, type RealtimeEngine } from './realtime.js';
 import { INSIGHT_MIGRATIONS } from './schema.js';
-import { createSearchService, SEARCH_PAGE_SIZE_MAX, type SearchService } from './search.js';
+import { createSearchService, type SearchService } from './search.js';
 import { backtrackSource, parseCollectors, pumpStream, realtimeSource } from './streams.js';
 import { createTokenService, type TokenService } from './tokens.js';
 
@@ -73,7 +74,7 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
     return { ctx, s: services };
   };
   const corpusSeed = (c: EmulatorContext): number =>
-    options.corpus.seed ?? (typeof c.options.seed === 'number' ? c.options.seed : hashSeed(c.options.seed));
+    options.corpus.seed ?? (typeof c.options.seed === 'number' ? c.options.seed : fnv1a(c.options.seed));
 
   function loadDefaultCorpus(c: EmulatorContext, posts: PostStore): void {
     if (options.corpus.size === 0 || posts.count() > 0) return;
@@ -209,12 +210,6 @@ function seedInsight(body: unknown, ctx: EmulatorContext, s: Services): unknown 
   return result;
 }
 
-function hashSeed(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
-}
-
 /** Reads a zod schema's result, or throws `[40004]` naming the first issue's path. */
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query'): T {
   const result = schema.safeParse(value);
@@ -297,10 +292,12 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const request = body as z.infer<typeof INSIGHT_SCHEMAS.backtrackCreate.body>;
     const { rule } = checkRule(request.rule, 'backtrack');
     const { start, end } = checkWindow(request);
-    if (request.limit > BACKTRACK_HIT_LIMIT) {
+    // Without a limit a task retrieves every match, up to the most any task may.
+    const limit = request.limit ?? INSIGHT_LIMITS.backtrackHitLimit;
+    if (limit > INSIGHT_LIMITS.backtrackHitLimit) {
       throw insightFailure(
         40009,
-        `limit ${request.limit} is over the ${BACKTRACK_HIT_LIMIT} posts a task may retrieve`,
+        `limit: ${limit} is over the ${INSIGHT_LIMITS.backtrackHitLimit} posts a task may retrieve`,
       );
     }
     const taskId = s.backtrack.create(biz, {
@@ -308,7 +305,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
       startTime: start,
       endTime: end,
       deDuplicate: request.de_duplicate ?? true,
-      limit: request.limit,
+      limit,
     });
     return succeed({ task_id: taskId });
   });
@@ -394,9 +391,6 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
   router.post(path('search'), async (req) => {
     const { biz, body } = await open(req, 'search');
     const request = body as z.infer<typeof INSIGHT_SCHEMAS.search.body>;
-    if (request.page_size > SEARCH_PAGE_SIZE_MAX) {
-      throw invalidParam('page_size', `must be at most ${SEARCH_PAGE_SIZE_MAX}, got ${request.page_size}`);
-    }
     const { rule, stats } = checkRule(request.rule, 'backtrack');
     const start = parseInsightTime(request.start_time);
     const end = parseInsightTime(request.end_time);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { formatInsightTime, INSIGHT_LIMITS } from '@insight/protocol';
 import { compileRule, type Rule, type RuleDocument } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
-import { createRandom } from '../core/random.js';
+import { createRandom, fnv1a } from '../core/random.js';
 import type { Store } from '../store/store.js';
 import { generatePost } from './corpus.js';
 import type { Marks } from './marks.js';
@@ -113,11 +113,9 @@ export function ruleDocument(post: InsightPost): RuleDocument {
   };
 }
 
-/** A small stable hash, to spread posts over collectors the same way on every run. */
+/** Spreads posts over collectors the same way on every run. */
 function collectorOf(postId: string, collectors: number): number {
-  let hash = 2166136261;
-  for (let i = 0; i < postId.length; i++) hash = Math.imul(hash ^ postId.charCodeAt(i), 16777619);
-  return (hash >>> 0) % collectors;
+  return fnv1a(postId) % collectors;
 }
 
 /** Creates the realtime engine. */

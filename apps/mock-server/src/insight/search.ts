@@ -8,12 +8,6 @@ import type { StoredDoc } from './item-doc.js';
 import { POST_STATUS } from './post.js';
 import { cursorAfter, type PostStore, scanStart } from './post-store.js';
 
-/**
- * Largest `page_size` of a search; above it the call answers `[40004]`. The service does not document one: 100 keeps
- * a page's answer small, and the 10 000 results of a snapshot take 100 pages.
- */
-export const SEARCH_PAGE_SIZE_MAX = 100;
-
 /** How long a search snapshot can be paged through, in ms. */
 export const SEARCH_SNAPSHOT_TTL_MS = 3_600_000;
 

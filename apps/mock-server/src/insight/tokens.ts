@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { INSIGHT_LIMITS } from '@insight/protocol';
+import { INSIGHT_HEADERS, INSIGHT_LIMITS } from '@insight/protocol';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { insightFailure } from './errors.js';
@@ -58,7 +58,7 @@ export function createTokenService(store: Store, clock: Clock, accounts: Readonl
     },
     verify(biz, token) {
       if (!known(biz)) throw insightFailure(40003, `unknown biz name ${JSON.stringify(biz ?? '')}`);
-      if (token === undefined) throw insightFailure(40001, 'missing X-Insight-Access-Token');
+      if (token === undefined) throw insightFailure(40001, `missing ${INSIGHT_HEADERS.accessToken}`);
       const row = store
         .prepare<[string, string], { expires_at: number }>(
           'SELECT expires_at FROM insight_tokens WHERE token = ? AND biz = ?',

@@ -1,8 +1,10 @@
 import { type ByteAirCredentials, gzipBody, signByteAirRequest } from '@insight/protocol';
 import { request } from 'undici';
+import { createMockServer, type MockServer, type MockServerOptions } from '../../src/index.js';
 
 /** The tenants every ByteAir test server accepts. */
 export const AIR_TENANT = { tenantId: 'tenant-air', token: 'token-air' } as const;
+/** A tenant that signs with AK/SK. */
 export const AKSK_TENANT = { tenantId: 'tenant-ak', accessKey: 'AK-test', secretKey: 'SK-test' } as const;
 
 /** A ByteAir call, signed like the official SDK signs it. */
@@ -54,3 +56,29 @@ export async function callByteAir(baseUrl: string, call: ByteAirCall) {
 
 /** Content Insight options that keep a ByteAir test server light: no corpus, no firehose. */
 export const QUIET_INSIGHT = { corpus: { size: 0 }, firehoseRate: 0 } as const;
+
+/** Starts an emulator for ByteAir tests: both test tenants, a 30-item synthetic pool, a quiet Content Insight side. */
+export function startByteAir(options: MockServerOptions = {}): Promise<MockServer> {
+  return createMockServer({
+    insight: QUIET_INSIGHT,
+    tenants: [AIR_TENANT, AKSK_TENANT],
+    byteair: { syntheticPoolSize: 30 },
+    ...options,
+  });
+}
+
+/** Adds a fault rule through the control plane (`POST /_insight/faults`), which validates it. */
+export async function addFault(server: MockServer, rule: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${server.url}/_insight/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+  if (response.status >= 300) throw new Error(`fault rule refused (${response.status}): ${await response.text()}`);
+}
+
+/** The ByteAir module's `/_insight/state`, typed by the caller with the fields it reads. */
+export async function byteAirState<T>(server: MockServer): Promise<T> {
+  const response = await fetch(`${server.url}/_insight/state?module=byteair`);
+  return ((await response.json()) as { modules: { byteair: T } }).modules.byteair;
+}

@@ -19,6 +19,7 @@ import { ApiError, type InsightError, ResponseValidationError } from '../core/er
 import type { CallOptions, QueryParams, RawResponse, Transport } from '../core/transport.js';
 import type { Pacer } from './pacer.js';
 import type { IssuedToken, TokenManager } from './token-manager.js';
+import { formatIssuePath } from './validation.js';
 
 /** The part of a zod schema the client relies on, so that this package needs no zod import of its own. */
 export interface DataSchema<T> {
@@ -89,6 +90,7 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
       const { method, path } = INSIGHT_ENDPOINTS[call.endpoint];
       const body = call.body === undefined ? undefined : JSON.stringify(call.body);
       const route = `insight.${call.endpoint}`;
+      const endpoint = `${method} ${path}`;
       return withToken(callOptions.signal, async (token) => {
         await pacer.acquire(call.endpoint, callOptions.signal);
         return transport.request(
@@ -101,7 +103,7 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
             headers: requestHeaders(bizName, token, body !== undefined),
             requestId: randomUUID(),
             replaySafe: call.replaySafe,
-            parse: (response) => parseEnvelope(response, call.schema, route),
+            parse: (response) => parseEnvelope(response, call.schema, endpoint),
           },
           callOptions,
         );
@@ -121,7 +123,7 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
             headers: { ...requestHeaders(bizName, token, false), Accept: CONTENT_TYPES.eventStream },
             requestId: randomUUID(),
             replaySafe: true,
-            parseError: (raw) => toError(raw, route),
+            parseError: (raw) => toError(raw, `GET ${path}`),
           },
           { signal },
         );
@@ -147,7 +149,7 @@ export async function fetchAccessToken(
     headers: { [INSIGHT_HEADERS.bizName]: credentials.bizName, [INSIGHT_HEADERS.bizSecret]: credentials.bizSecret },
     requestId: randomUUID(),
     replaySafe: true,
-    parse: (response) => parseEnvelope(response, AccessTokenData, route),
+    parse: (response) => parseEnvelope(response, AccessTokenData, `${method} ${path}`),
   });
   return { accessToken: data.access_token, expiresIn: data.expire };
 }
@@ -161,8 +163,11 @@ function requestHeaders(bizName: string, token: string, hasBody: boolean): Recor
   return headers;
 }
 
-/** Reads the envelope of an answer: validated `data` on success, else the error it describes. */
-export function parseEnvelope<T>(response: RawResponse, schema: DataSchema<T>, route: string): T {
+/**
+ * Reads the envelope of an answer: validated `data` on success, else the error it describes. Error messages start with
+ * `endpoint` (`POST /openapi/item/search`): the vendor's name for the call, which users can look up.
+ */
+function parseEnvelope<T>(response: RawResponse, schema: DataSchema<T>, endpoint: string): T {
   const envelope = readJson(response);
   if (
     response.status < 200 ||
@@ -170,12 +175,12 @@ export function parseEnvelope<T>(response: RawResponse, schema: DataSchema<T>, r
     !isRecord(envelope) ||
     envelope.status !== INSIGHT_SUCCESS_STATUS
   ) {
-    throw toError(response, route, envelope);
+    throw toError(response, endpoint, envelope);
   }
   const parsed = schema.safeParse(envelope.data);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `data${formatPath(issue.path)}: ${issue.message}`);
-    throw new ResponseValidationError(`${route}: unexpected answer: ${issues.join('; ')}`, { status: response.status });
+    const issues = parsed.error.issues.map((issue) => `${formatIssuePath(['data', ...issue.path])}: ${issue.message}`);
+    throw new ResponseValidationError(`${endpoint}: ${issues.join('; ')}`, { status: response.status });
   }
   return parsed.data;
 }
@@ -184,17 +189,17 @@ export function parseEnvelope<T>(response: RawResponse, schema: DataSchema<T>, r
  * Turns a failed answer into an {@link ApiError} carrying the documented code, or the HTTP status's class when the
  * body holds no bracketed code (a proxy's error page).
  */
-function toError(response: RawResponse, route: string, envelope: unknown = readJson(response)): InsightError {
+function toError(response: RawResponse, endpoint: string, envelope: unknown = readJson(response)): InsightError {
   const message = isRecord(envelope) && typeof envelope.message === 'string' ? envelope.message : undefined;
   const parsed = parseInsightMessage(message);
   const entry = parsed ? insightError(parsed.code) : undefined;
   const byStatus = classifyHttpStatus(response.status) ?? { errorClass: 'permanent', retryable: false };
   if (message === undefined && response.status >= 200 && response.status < 300) {
-    return new ResponseValidationError(`${route}: answer is not a {status, message, data} envelope`, {
+    return new ResponseValidationError(`${endpoint}: answer is not a {status, message, data} envelope`, {
       status: response.status,
     });
   }
-  return new ApiError(`${route}: ${message ?? `HTTP ${response.status}`}`, {
+  return new ApiError(`${endpoint}: ${message ?? `HTTP ${response.status}`}`, {
     status: response.status,
     code: parsed?.code,
     errorClass: entry?.errorClass ?? byStatus.errorClass,
@@ -209,10 +214,6 @@ function readJson(response: RawResponse): unknown {
   } catch {
     return undefined;
   }
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -98,13 +98,38 @@ describe('stream.backtrack', () => {
   });
 
   it('refuses an event that breaks the schema or belongs to another collector', async () => {
-    const broken = fakeApi(() => [event('0', 0, { item_doc: { post_id: '' } })], [taskInfo('finished', { '0': 0 })]);
+    const broken = fakeApi(() => [event('0', 0, { item_doc: { ...doc('0-0'), post_id: '' } })], [taskInfo('finished', { '0': 0 })]);
     await expect(collect(streamBacktrack(broken.context, { taskId: 4, collectors: ['0'] }))).rejects.toBeInstanceOf(
       ResponseValidationError,
     );
+    await expect(
+      collect(streamBacktrack(broken.context, { taskId: 4, collectors: ['0'] })),
+    ).rejects.toThrow('item_doc.post_id');
     const stray = fakeApi(() => [event('7', 0)], [taskInfo('finished', { '0': 0 })]);
     await expect(collect(streamBacktrack(stray.context, { taskId: 4, collectors: ['0'] }))).rejects.toThrow(
       'collector "7" on the stream of collector 0',
+    );
+  });
+
+  it.each([
+    ['a negative offset', { offset: -1 }, 'offset must be a non-negative integer, got -1'],
+    ['a fractional offset', { offset: 1.5 }, 'offset must be a non-negative integer, got 1.5'],
+    ['no msg_id', { msg_id: undefined }, 'msg_id must be a string'],
+    ['a missing post', { item_doc: undefined }, 'item_doc: '],
+  ])('names the field of an event with %s', async (_, fields, message) => {
+    const service = fakeApi(() => [event('0', 0, fields)], [taskInfo('finished', { '0': 0 })]);
+    const failure = collect(streamBacktrack(service.context, { taskId: 4, collectors: ['0'] }));
+    await expect(failure).rejects.toBeInstanceOf(ResponseValidationError);
+    await expect(failure).rejects.toThrow(`stream event of collector 0: ${message}`);
+  });
+
+  it('refuses event data that is not a JSON object', async () => {
+    const raw = (data: string) => fakeApi(() => [`data: ${data}\n\n`], [taskInfo('finished', { '0': 0 })]);
+    await expect(collect(streamBacktrack(raw('[1]').context, { taskId: 4, collectors: ['0'] }))).rejects.toThrow(
+      'data must be a JSON object',
+    );
+    await expect(collect(streamBacktrack(raw('{').context, { taskId: 4, collectors: ['0'] }))).rejects.toThrow(
+      'data is not JSON',
     );
   });
 });

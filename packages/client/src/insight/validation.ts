@@ -30,7 +30,9 @@ export function validateRequest<T>(schema: DataSchema<T>, input: unknown, ruleKi
   const issues: ValidationIssue[] = [];
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });
+    for (const issue of parsed.error.issues) {
+      issues.push({ path: formatIssuePath(issue.path) || '(body)', message: issue.message });
+    }
   }
   const rule = (input as { rule?: unknown } | null)?.rule;
   if (ruleKind !== undefined && rule !== undefined && !issues.some((issue) => issue.path.startsWith('rule'))) {
@@ -41,8 +43,8 @@ export function validateRequest<T>(schema: DataSchema<T>, input: unknown, ruleKi
   return parsed.data;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(body)';
+/** A schema issue's path as users write it: `items[2].extra`; `''` for the value itself. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
     .join('');

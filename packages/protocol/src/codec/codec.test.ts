@@ -7,24 +7,17 @@ import { gunzipCapped, gzipBody, isGzip } from './gzip.js';
 import { BYTEAIR_MESSAGE_TYPES, decodeMessage, encodeMessage } from './messages.js';
 import { SMALL_GZIP_MAX_BYTES } from './small-gzip.js';
 
-/** Property tests run a bounded number of cases; this bounds their time on a loaded machine. */
-const PROPERTY_TEST_TIMEOUT_MS = 20_000;
-
 describe('gzip with size caps', () => {
-  it(
-    'round-trips bodies under the cap',
-    () => {
-      fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
-          const zipped = gzipBody(bytes);
-          expect(isGzip(zipped)).toBe(true);
-          expect(gunzipCapped(zipped, { maxBytes: 2000, maxCompressedBytes: 4096 })).toEqual(bytes);
-        }),
-        { numRuns: 100 },
-      );
-    },
-    PROPERTY_TEST_TIMEOUT_MS,
-  );
+  it('round-trips bodies under the cap', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+        const zipped = gzipBody(bytes);
+        expect(isGzip(zipped)).toBe(true);
+        expect(gunzipCapped(zipped, { maxBytes: 2000, maxCompressedBytes: 4096 })).toEqual(bytes);
+      }),
+      { numRuns: 100 },
+    );
+  });
 
   it('writes the same bytes as zlib with default settings above the small-body size, compressible or not', () => {
     const random = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
@@ -70,47 +63,47 @@ describe('gzip with size caps', () => {
     }
   });
 
-  it(
-    'never throws anything but its two typed errors on arbitrary bytes',
-    () => {
-      fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-          const withMagic = new Uint8Array([0x1f, 0x8b, 0x08, ...bytes]);
-          for (const input of [bytes, withMagic]) {
-            try {
-              gunzipCapped(input, { maxBytes: 4096 });
-            } catch (error) {
-              expect(error instanceof ProtocolDecodeError || error instanceof PayloadTooLargeError).toBe(true);
-            }
+  it('refuses a cap that is not a byte count, naming it', () => {
+    const zipped = gzipBody(new Uint8Array(10));
+    expect(() => gunzipCapped(zipped, { maxBytes: Number.NaN })).toThrow(/limits\.maxBytes must be a non-negative/);
+    expect(() => gunzipCapped(zipped, { maxBytes: 100, maxCompressedBytes: -1 })).toThrow(
+      /limits\.maxCompressedBytes must be a non-negative integer, got -1/,
+    );
+  });
+
+  it('never throws anything but its two typed errors on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const withMagic = new Uint8Array([0x1f, 0x8b, 0x08, ...bytes]);
+        for (const input of [bytes, withMagic]) {
+          try {
+            gunzipCapped(input, { maxBytes: 4096 });
+          } catch (error) {
+            expect(error instanceof ProtocolDecodeError || error instanceof PayloadTooLargeError).toBe(true);
           }
-        }),
-        { numRuns: 300 },
-      );
-    },
-    PROPERTY_TEST_TIMEOUT_MS,
-  );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('decodeMessage', () => {
-  it(
-    'turns arbitrary bytes into a message or a ProtocolDecodeError naming the type, for every type',
-    () => {
-      const names = Object.keys(BYTEAIR_MESSAGE_TYPES);
-      expect(names).toEqual(expect.arrayContaining(['CallbackRequest', 'PredictRequest', 'WriteResponse', 'Status']));
-      fc.assert(
-        fc.property(fc.constantFrom(...names), fc.uint8Array({ maxLength: 256 }), (name, bytes) => {
-          try {
-            decodeMessage(BYTEAIR_MESSAGE_TYPES[name], bytes);
-          } catch (error) {
-            expect(error).toBeInstanceOf(ProtocolDecodeError);
-            expect((error as ProtocolDecodeError).format).toBe(name);
-          }
-        }),
-        { numRuns: 2000 },
-      );
-    },
-    PROPERTY_TEST_TIMEOUT_MS,
-  );
+  it('turns arbitrary bytes into a message or a ProtocolDecodeError naming the type, for every type', () => {
+    const names = Object.keys(BYTEAIR_MESSAGE_TYPES);
+    expect(names).toEqual(expect.arrayContaining(['CallbackRequest', 'PredictRequest', 'WriteResponse', 'Status']));
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.uint8Array({ maxLength: 256 }), (name, bytes) => {
+        try {
+          decodeMessage(BYTEAIR_MESSAGE_TYPES[name], bytes);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolDecodeError);
+          expect((error as ProtocolDecodeError).format).toBe(name);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
 
   it('names the type of a truncated message', () => {
     const bytes = encodeMessage(CallbackRequest, CallbackRequest.fromPartial({ uid: 'someone', scene: 'home' }));

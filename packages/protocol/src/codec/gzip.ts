@@ -42,9 +42,19 @@ function windowBitsFor(length: number): number {
  *
  * @throws PayloadTooLargeError when a cap is exceeded (saying which one).
  * @throws ProtocolDecodeError when the bytes are not valid gzip.
+ * @throws RangeError when a cap is not a non-negative integer.
  */
 export function gunzipCapped(bytes: Uint8Array, limits: GunzipLimits): Uint8Array {
   const maxCompressed = limits.maxCompressedBytes ?? limits.maxBytes;
+  // A bad cap would otherwise surface as zlib's range error, reported as invalid gzip from the sender.
+  for (const [name, cap] of [
+    ['maxBytes', limits.maxBytes],
+    ['maxCompressedBytes', maxCompressed],
+  ] as const) {
+    if (!Number.isSafeInteger(cap) || cap < 0) {
+      throw new RangeError(`gunzipCapped: limits.${name} must be a non-negative integer, got ${cap}`);
+    }
+  }
   if (bytes.length > maxCompressed) throw new PayloadTooLargeError('compressed', maxCompressed);
   try {
     // zlib rejects a maxOutputLength of 0; an empty cap is still honoured by the check below.

@@ -16,6 +16,7 @@ export interface ErrorEntry {
   readonly description: string;
   /** Whether repeating the same request may succeed. */
   readonly retryable: boolean;
+  /** How a client handles the failure (see {@link ErrorClass}). */
   readonly errorClass: ErrorClass;
 }
 

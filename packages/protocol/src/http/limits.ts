@@ -18,6 +18,17 @@ export const INSIGHT_LIMITS = {
   sensitiveWordMaxLength: 10,
   /** Search `count` never exceeds this, however many posts match. */
   searchCountCap: 10_000,
+  /**
+   * Largest search `page_size`. Undocumented by the vendor (ours): 100 keeps one page's answer small, and the 10 000
+   * results a snapshot can hold take 100 pages.
+   */
+  searchPageSizeMax: 100,
+  /**
+   * Most posts one backtrack task may retrieve; a larger `limit` answers `[40009]reached hit post count limit`, and a
+   * task created without `limit` retrieves every match up to this. The vendor documents the code, not the figure
+   * (ours): one million lets a task take the emulator's whole 1M-post corpus.
+   */
+  backtrackHitLimit: 1_000_000,
   /** A backtrack window must lie within this many days before now. */
   backtrackWindowDays: 90,
   /** A backtrack task's data can be consumed for this long after the task starts, in seconds. */

@@ -27,6 +27,7 @@ export const byteAirPaths = {
 export interface InsightEndpoint {
   /** `GET` calls may still carry a JSON body (preview, sensitive words check). */
   readonly method: 'GET' | 'POST';
+  /** Path under {@link INSIGHT_BASE_URL}, without a query. */
   readonly path: string;
   /** Documented requests per second, when the vendor documents one. */
   readonly qps?: number;

@@ -3,6 +3,8 @@ import { INSIGHT_LIMITS } from '../http/limits.js';
 import { InsightRule, TaskId, TaskIdParam, TimeWindow, withOrderedWindow } from './common.js';
 import { ItemDoc } from './item-doc.js';
 
+const { searchCountCap, searchPageSizeMax, sensitiveWordMaxLength, sensitiveWordsMaxCount } = INSIGHT_LIMITS;
+
 /** `data` of `GET /oauth/access_token`. */
 export const AccessTokenData = z.object({
   access_token: z.string().min(1),
@@ -24,13 +26,17 @@ export const BacktrackPreviewData = z.object({ count: z.number().int().nonnegati
 /** `data` of `GET /openapi/backtrack/preview_task`. */
 export type BacktrackPreviewData = z.infer<typeof BacktrackPreviewData>;
 
-/** Body of `POST /openapi/backtrack/create_task`; `de_duplicate` defaults to true. */
+/**
+ * Body of `POST /openapi/backtrack/create_task`; `de_duplicate` defaults to true. `limit` is optional ("若选取limit…"):
+ * without it the task retrieves every match. A `limit` over `INSIGHT_LIMITS.backtrackHitLimit` is well-formed but the
+ * service refuses it with `[40009]`, not `[40004]`, so the bound is not checked here.
+ */
 export const BacktrackCreateRequest = withOrderedWindow(
   TimeWindow.extend({
     rule: InsightRule,
     de_duplicate: z.boolean().optional(),
     /** Most posts to retrieve, newest (closest to `end_time`) first. */
-    limit: z.number().int().positive(),
+    limit: z.number().int().positive().optional(),
   }),
 );
 /** Body of `POST /openapi/backtrack/create_task`. */
@@ -123,8 +129,6 @@ export const RealtimeTaskRules = z.object({ tasks: z.array(RealtimeTaskRule) });
 /** `data` of `GET /openapi/biz_sub/get_task_rules`. */
 export type RealtimeTaskRules = z.infer<typeof RealtimeTaskRules>;
 
-const { sensitiveWordsMaxCount, sensitiveWordMaxLength, searchCountCap } = INSIGHT_LIMITS;
-
 /** Body of `GET /openapi/biz_sub/sensitive_words_check`: 1 to 100 words of 1 to 10 characters. */
 export const SensitiveWordsCheckRequest = z.object({
   words: z
@@ -156,7 +160,11 @@ export type SensitiveWordsCheckData = z.infer<typeof SensitiveWordsCheckData>;
 export const SearchRequest = withOrderedWindow(
   TimeWindow.extend({
     rule: InsightRule,
-    page_size: z.number().int().positive(),
+    page_size: z
+      .number()
+      .int()
+      .min(1, 'page_size must be at least 1')
+      .max(searchPageSizeMax, `page_size must be at most ${searchPageSizeMax}`),
     page_number: z.number().int().positive(),
     snapshot_id: z.string().optional(),
   }),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { INSIGHT_LIMITS } from '../http/limits.js';
 import { INSIGHT_ENDPOINTS } from '../http/paths.js';
 import { InsightEnvelope, InsightTime, insightResponse } from './common.js';
 import {
@@ -9,14 +10,12 @@ import {
   BacktrackTaskRule,
   RealtimeStreamQuery,
   SearchData,
+  SearchRequest,
   SensitiveWordsCheckRequest,
   TaskIdQuery,
 } from './endpoints.js';
 import { ItemDoc, StreamEvent } from './item-doc.js';
 import { INSIGHT_SCHEMAS } from './schemas.js';
-
-/** Property tests run a bounded number of cases; this bounds their time on a loaded machine. */
-const PROPERTY_TEST_TIMEOUT_MS = 20_000;
 
 const RULE = ['and', ['or', ['or', ['in', '测试', { f: 'title' }]]]];
 
@@ -81,6 +80,29 @@ describe('Content Insight schemas', () => {
       'rule: rule must be a JSON array such as ["and", …]',
     ]);
     expect(issues({ ...base, end_time: '2023-06-11 00:00:00', limit: 0 })[0]).toMatch(/^limit: /);
+  });
+
+  it('take a backtrack without limit, as the vendor makes it optional', () => {
+    const create = { rule: RULE, start_time: '2023-06-01 00:00:00', end_time: '2023-06-10 00:00:00' };
+    expect(BacktrackCreateRequest.parse(create)).toEqual(create);
+  });
+
+  it('bound the search page size to 1…searchPageSizeMax', () => {
+    const max = INSIGHT_LIMITS.searchPageSizeMax;
+    const search = (page_size: number) =>
+      SearchRequest.safeParse({
+        rule: RULE,
+        start_time: '2023-06-01 00:00:00',
+        end_time: '2023-06-10 00:00:00',
+        page_size,
+        page_number: 1,
+      });
+    expect(search(1).success).toBe(true);
+    expect(search(max).success).toBe(true);
+    expect(search(max + 1).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      `page_size: page_size must be at most ${max}`,
+    ]);
+    expect(search(0).error?.issues[0].path).toEqual(['page_size']);
   });
 
   it('refuse a task info whose rule string is not the documented JSON', () => {
@@ -150,31 +172,27 @@ describe('Content Insight schemas on arbitrary input', () => {
     ...Object.values(INSIGHT_SCHEMAS).flatMap((s) => Object.values(s)),
   ];
 
-  it(
-    'answer arbitrary JSON with a result, never an exception',
-    () => {
-      const shaped = fc.record(
-        {
-          rule: fc.jsonValue(),
-          start_time: fc.oneof(fc.string(), fc.constant('2026-01-01 00:00:00')),
-          end_time: fc.oneof(fc.string(), fc.constant('2026-02-29 00:00:00')),
-          task_id: fc.jsonValue(),
-          status: fc.constantFrom(0, 1, 2, 3, '1'),
-          post_id: fc.jsonValue(),
-          publish_time: fc.string(),
-          words: fc.array(fc.string()),
-          item_doc: fc.jsonValue(),
-        },
-        { requiredKeys: [] },
-      );
-      fc.assert(
-        fc.property(fc.oneof(fc.jsonValue(), fc.anything(), shaped), fc.nat(schemas.length - 1), (value, index) => {
-          const result = schemas[index].safeParse(value);
-          if (!result.success) expect(result.error.issues.length).toBeGreaterThan(0);
-        }),
-        { numRuns: 2000 },
-      );
-    },
-    PROPERTY_TEST_TIMEOUT_MS,
-  );
+  it('answer arbitrary JSON with a result, never an exception', () => {
+    const shaped = fc.record(
+      {
+        rule: fc.jsonValue(),
+        start_time: fc.oneof(fc.string(), fc.constant('2026-01-01 00:00:00')),
+        end_time: fc.oneof(fc.string(), fc.constant('2026-02-29 00:00:00')),
+        task_id: fc.jsonValue(),
+        status: fc.constantFrom(0, 1, 2, 3, '1'),
+        post_id: fc.jsonValue(),
+        publish_time: fc.string(),
+        words: fc.array(fc.string()),
+        item_doc: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.anything(), shaped), fc.nat(schemas.length - 1), (value, index) => {
+        const result = schemas[index].safeParse(value);
+        if (!result.success) expect(result.error.issues.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

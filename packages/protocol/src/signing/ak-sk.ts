@@ -49,6 +49,22 @@ export function formatXDate(ms: number): string {
   return lastXDate.text;
 }
 
+const X_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** Reads an AK/SK `X-Date` into ms since the Unix epoch, or undefined unless it is a valid `YYYYMMDDTHHMMSSZ`. */
+export function parseXDate(xDate: string): number | undefined {
+  const m = X_DATE.exec(xDate);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(ms);
+  // Date.UTC rolls 20260230 over to March; a round trip catches it.
+  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  return ms;
+}
+
 /** Whether a header takes part in the signature: `host`, `content-type`, `date` and every `x-*` header. */
 export function isSignedHeader(lowerName: string): boolean {
   return lowerName === 'host' || lowerName === 'content-type' || lowerName === 'date' || lowerName.startsWith('x-');
@@ -89,7 +105,8 @@ export function akSkSignature(secretKey: string, parts: AkSkCanonicalParts): str
   ].join('\n');
   const scope = akSkScope(parts.xDate, parts.region);
   const stringToSign = [AKSK_ALGORITHM, parts.xDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  return hmac(signingKey(secretKey, parts.xDate.slice(0, 8), parts.region), stringToSign).toString('hex');
+  const key = signingKey(secretKey, parts.xDate.slice(0, 8), parts.region);
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
 }
 
 /** Derived signing keys by secret, day and region: they change once a day, and deriving one costs four HMACs. */
@@ -127,10 +144,9 @@ export function signAkSk(
   const payloadHash = sha256Hex(input.body);
   // Only the signed headers reach the canonical request, so only those are collected; the two this signer writes
   // replace any the caller passed.
-  const headers = new Map<string, string>([
-    ['x-date', xDate],
-    ['x-content-sha256', payloadHash],
-  ]);
+  const headers = new Map<string, string>();
+  headers.set('x-date', xDate);
+  headers.set('x-content-sha256', payloadHash);
   for (const name in input.headers) {
     const lower = name.toLowerCase();
     if (isSignedHeader(lower) && lower !== 'x-date' && lower !== 'x-content-sha256') {

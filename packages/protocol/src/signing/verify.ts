@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { airAuthSignature } from './air-auth.js';
-import { AKSK_ALGORITHM, akSkSignature, sha256Hex } from './ak-sk.js';
+import { AKSK_ALGORITHM, akSkSignature, parseXDate, sha256Hex } from './ak-sk.js';
 import type { ByteAirCredentials } from './types.js';
 
 /** Why a request failed verification. */
@@ -50,7 +50,6 @@ export interface VerifyOptions {
 export const DEFAULT_SKEW_SECONDS = 300;
 
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
-const X_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const AUTHORIZATION =
   /^HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/air\/request,\s*SignedHeaders=([a-z0-9\-_.;]+),\s*Signature=([0-9a-f]{64})$/;
 /** Headers an AK/SK signature must cover for the request's origin, time and body to be authenticated. */
@@ -175,19 +174,6 @@ function checkSkew(signedSeconds: number, clock: Clock, header: string): void {
       `${header} is ${Math.round(skew)} s away from the server clock (window ${clock.skewSeconds} s)`,
     );
   }
-}
-
-function parseXDate(xDate: string): number | undefined {
-  const m = X_DATE.exec(xDate);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const back = new Date(ms);
-  // Date.UTC rolls 20260230 over to March; a round trip catches it.
-  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    return undefined;
-  }
-  return ms;
 }
 
 function normalizeHeaders(raw: VerifiableRequest['headers']): Map<string, string> {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { DEFAULT_CHECKPOINT_FILE } from '@insight/client';
 import { CALL_OPTIONS, openInsightClient, parsePositiveInt } from '../../clients.js';
 import { defineCommand } from '../../command.js';
 import { INSIGHT_OPTIONS } from '../../config.js';
@@ -16,7 +15,8 @@ export const consumeCommand = defineCommand({
   description: [
     'Reads every collector from its checkpointed offset and appends one line per post to the output:',
     '{"collector", "offset", "msg_id", "item_doc"}. Interrupted (Ctrl+C) or failed, it saves its offsets; run it',
-    'again to resume where it stopped.',
+    'again to resume where it stopped. The checkpoints record what the output file holds, so they live next to it',
+    '(<output>.checkpoints.json): delete both to start over.',
   ].join('\n'),
   options: {
     output: {
@@ -28,7 +28,7 @@ export const consumeCommand = defineCommand({
     checkpoints: {
       type: 'string',
       placeholder: '<file>',
-      description: `Checkpoint file (default ${DEFAULT_CHECKPOINT_FILE})`,
+      description: 'Checkpoint file (default <output>.checkpoints.json)',
     },
     concurrency: { type: 'string', placeholder: '<n>', description: 'Collectors read at once (default 20)' },
     ...INSIGHT_OPTIONS,
@@ -46,7 +46,9 @@ export const consumeCommand = defineCommand({
     try {
       const result = await client.consumeBacktrack(taskId, {
         sink,
-        checkpoints: resolve(ctx.io.cwd, values.checkpoints ?? DEFAULT_CHECKPOINT_FILE),
+        // Next to the output rather than one shared file: task ids repeat across accounts and services (the emulator,
+        // the real one), and another task's offsets would silently skip posts.
+        checkpoints: values.checkpoints === undefined ? `${output}.checkpoints.json` : resolve(ctx.io.cwd, values.checkpoints),
         concurrency: parsePositiveInt(values.concurrency, '--concurrency'),
         signal: ctx.signal,
       });

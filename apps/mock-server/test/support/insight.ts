@@ -1,22 +1,31 @@
 import { formatInsightTime } from '@insight/protocol';
 import { request } from 'undici';
-import { createManualClock, createMockServer, type ManualClock, type MockServer } from '../src/index.js';
-import type { InsightModuleOptions } from '../src/insight/index.js';
+import { createManualClock, createMockServer, type ManualClock, type MockServer } from '../../src/index.js';
+import { DEFAULT_INSIGHT_ACCOUNT, type InsightModuleOptions } from '../../src/insight/index.js';
+import { CONTROL_PREFIX } from '../../src/core/control.js';
+import { until } from './wait.js';
 
-/** Biz name and secret of the default account. */
-export const BIZ = 'demo-biz';
-export const SECRET = 'demo-secret';
+/** Biz name of the default account. */
+export const BIZ = DEFAULT_INSIGHT_ACCOUNT.bizName;
+/** Secret of the default account. */
+export const SECRET = DEFAULT_INSIGHT_ACCOUNT.secret;
+
+/**
+ * A JSON value as tests read it: field by field, without a schema, because the assertions on it are the check.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the single untyped type of the tests; every read of it is asserted.
+export type Json = any;
 
 /** An answer of the Insight API. */
 export interface Answer {
   http: number;
-  body: { status: number; message: string; data?: any; result?: any };
+  body: { status: number; message: string; data?: Json; result?: Json };
 }
 
 /** One server-sent event. */
 export interface SseEvent {
   id: string;
-  data: any;
+  data: Json;
 }
 
 /** A running emulator with a manual clock and helpers to call it. */
@@ -43,8 +52,10 @@ export interface Harness {
     query: Record<string, string | number>,
     options?: { max?: number; timeoutMs?: number },
   ): Promise<StreamRead>;
-  /** Waits until `predicate` holds, polling every 10 ms, at most `timeoutMs`. */
-  until<T>(probe: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs?: number): Promise<T>;
+  /** Waits until `predicate` holds (see {@link until}). */
+  until: typeof until;
+  /** Loads data into the Content Insight module (`POST /_insight/seed`). */
+  seed(body: Record<string, unknown>): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -56,7 +67,7 @@ export interface StreamRead {
   /** The connection broke before the stream ended (the server died). */
   broken: boolean;
   http: number;
-  body?: any;
+  body?: Json;
 }
 
 /**
@@ -140,7 +151,8 @@ export async function startInsight(insight: InsightModuleOptions = {}, dataDir =
     },
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
-      if (!path.startsWith('/oauth') && headers['X-Insight-Access-Token'] === undefined) {
+      const needsToken = !path.startsWith('/oauth') && !path.startsWith(CONTROL_PREFIX);
+      if (needsToken && headers['X-Insight-Access-Token'] === undefined) {
         headers['X-Insight-Biz-Name'] ??= BIZ;
         headers['X-Insight-Access-Token'] = await harness.token();
       }
@@ -161,14 +173,8 @@ export async function startInsight(insight: InsightModuleOptions = {}, dataDir =
       const headers = { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': await harness.token() };
       return readStream(`${server.url}${path}?${qs}`, headers, options);
     },
-    async until(probe, predicate, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await probe();
-        if (predicate(value) || Date.now() > deadline) return value;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    },
+    until,
+    seed: (body) => harness.call('POST', '/_insight/seed', { body: { module: 'insight', ...body } }),
     close: () => server.close(),
   };
   return harness;

@@ -1,8 +1,9 @@
 // Posts per second through `InsightClient.consumeBacktrack` (20 collectors, file checkpoints, every event validated
 // against the protocol schema) against a bare SSE reader of the same 20 streams (undici + line splitting +
 // `JSON.parse`), on one finished backtrack task of the emulator, which runs in a child process. After one uncounted
-// warm-up round of each (so that neither is measured while the JIT compiles it), the two alternate for three rounds
-// and the best round of each counts, to damp the noise of a shared machine.
+// warm-up round of each (so that neither is measured while the JIT compiles it), the two alternate for five rounds
+// and the best round of each counts, to damp the noise of a shared machine. The CPU this process spends per post is
+// reported too: on a loaded machine it shows the client's own overhead better than wall-clock throughput does.
 // Run: cd bench && pnpm exec tsx insight-client/run.ts [--corpus=100000] [--limit=50000]
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const CORPUS = arg('corpus', 100_000);
 const LIMIT = arg('limit', 50_000);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const COLLECTORS = 20;
 const TARGET = 0.8;
 const BIZ = { bizName: 'demo-biz', bizSecret: 'demo-secret' };
@@ -92,15 +93,22 @@ async function consumer(): Promise<number> {
   }
 }
 
-async function measure(run: () => Promise<number>): Promise<{ posts: number; perSecond: number }> {
+/** Wall-clock throughput, and the CPU this process spent per post: the part a busy machine barely disturbs. */
+async function measure(
+  run: () => Promise<number>,
+): Promise<{ posts: number; perSecond: number; cpuUsPerPost: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const posts = await run();
-  return { posts, perSecond: posts / ((performance.now() - started) / 1000) };
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { posts, perSecond: posts / seconds, cpuUsPerPost: (used.user + used.system) / posts };
 }
 
 await bareReader();
 await consumer();
 const best = { bare: 0, client: 0 };
+const cheapest = { bare: Number.POSITIVE_INFINITY, client: Number.POSITIVE_INFINITY };
 let counts = { bare: 0, client: 0 };
 for (let round = 1; round <= ROUNDS; round++) {
   const bare = await measure(bareReader);
@@ -108,18 +116,25 @@ for (let round = 1; round <= ROUNDS; round++) {
   counts = { bare: bare.posts, client: consumed.posts };
   best.bare = Math.max(best.bare, bare.perSecond);
   best.client = Math.max(best.client, consumed.perSecond);
+  cheapest.bare = Math.min(cheapest.bare, bare.cpuUsPerPost);
+  cheapest.client = Math.min(cheapest.client, consumed.cpuUsPerPost);
   console.log(
-    `round ${round}: bare reader ${Math.round(bare.perSecond)} posts/s (${bare.posts}), ` +
-      `consumeBacktrack ${Math.round(consumed.perSecond)} posts/s (${consumed.posts})`,
+    `round ${round}: bare reader ${Math.round(bare.perSecond)} posts/s, ${bare.cpuUsPerPost.toFixed(1)} µs CPU/post ` +
+      `(${bare.posts}); consumeBacktrack ${Math.round(consumed.perSecond)} posts/s, ` +
+      `${consumed.cpuUsPerPost.toFixed(1)} µs CPU/post (${consumed.posts})`,
   );
 }
 if (counts.bare !== counts.client) throw new Error(`post counts differ: bare ${counts.bare}, client ${counts.client}`);
 
 const ratio = best.client / best.bare;
-console.log(`\n| reader | posts/s |\n|---|---|`);
-console.log(`| bare SSE reader (20 connections) | ${Math.round(best.bare)} |`);
-console.log(`| consumeBacktrack (20 collectors) | ${Math.round(best.client)} |`);
+console.log(`\n| reader | posts/s (best) | client CPU per post (least) |\n|---|---|---|`);
+console.log(`| bare SSE reader (20 connections) | ${Math.round(best.bare)} | ${cheapest.bare.toFixed(1)} µs |`);
+console.log(`| consumeBacktrack (20 collectors) | ${Math.round(best.client)} | ${cheapest.client.toFixed(1)} µs |`);
 console.log(`\nratio ${ratio.toFixed(2)} (target ≥ ${TARGET}): ${ratio >= TARGET ? 'PASS' : 'FAIL'}`);
+console.log(
+  `CPU cost ratio ${(cheapest.bare / cheapest.client).toFixed(2)} (bare ÷ consumeBacktrack): how much of the gap is ` +
+    "the client's own work rather than the machine's load",
+);
 
 await client.close();
 child.disconnect();

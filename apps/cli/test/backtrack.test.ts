@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +49,8 @@ describe('insight backtrack', () => {
         item_doc: expect.any(Object),
       });
     }
-    // The checkpoint file lets a second run resume: nothing is delivered twice.
+    // The checkpoints live next to the output and let a second run resume: nothing is delivered twice.
+    expect(existsSync(join(dir, 'out.jsonl.checkpoints.json'))).toBe(true);
     const again = await runCli(['backtrack', 'consume', String(taskId), '-o', 'out.jsonl', '--json'], {
       env,
       cwd: dir,

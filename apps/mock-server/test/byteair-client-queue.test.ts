@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../src/index.js';
 import { AIR_TENANT, addFault, byteAirState, startByteAir } from './support/byteair.js';
 
-const CALLBACKS = 2_000;
+const CALLBACKS = 5_000;
 
 let server: MockServer;
 beforeAll(async () => {

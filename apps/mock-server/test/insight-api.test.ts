@@ -235,5 +235,21 @@ describe('bad input', () => {
     expect(answers[5]!.body.message).toMatch(/^\[40006\]reached qps limit/);
     h.clock.advance(1000);
     expect((await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } })).body.status).toBe(0);
+
+    // Token calls are limited too (5 a second), before a token is issued: a refused call does not rotate it.
+    const ask = (biz: string) =>
+      h.call('GET', '/oauth/access_token', { headers: { 'X-Insight-Biz-Name': biz, 'X-Insight-Biz-Secret': SECRET } });
+    h.clock.advance(3 * 3_600_000);
+    const first = await ask(BIZ);
+    h.clock.advance(90 * 60_000);
+    const tokens = [];
+    for (let i = 0; i < 5; i++) tokens.push(await ask(BIZ));
+    h.clock.advance(1);
+    tokens.push(await ask(BIZ)); // due for rotation now, but over the limit
+    expect(tokens.map((a) => a.body.status)).toEqual([0, 0, 0, 0, 0, 40006]);
+    expect(tokens[4]!.body.data).toEqual({ access_token: first.body.data.access_token, expire: 1800 });
+    h.clock.advance(1000);
+    expect((await ask(BIZ)).body.data.expire).toBe(7200);
+    expect((await ask('someone')).body.status).toBe(40003);
   });
 });

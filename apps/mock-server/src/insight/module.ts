@@ -265,12 +265,13 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
   }
 
   const path = (name: InsightEndpointName): string => INSIGHT_ENDPOINTS[name].path;
+  const accountNames = new Set(options.accounts.map((account) => account.bizName));
 
   router.get(path('accessToken'), (req) => {
     const biz = req.header(INSIGHT_HEADERS.bizName);
-    const token = s.tokens.issue(biz, req.header(INSIGHT_HEADERS.bizSecret));
-    if (options.enforceQps) s.qps.take(biz as string, 'accessToken');
-    return succeed(token);
+    // The limit applies before issuing: a refused call must not rotate the token. Unknown names fall to `issue`.
+    if (options.enforceQps && biz !== undefined && accountNames.has(biz)) s.qps.take(biz, 'accessToken');
+    return succeed(s.tokens.issue(biz, req.header(INSIGHT_HEADERS.bizSecret)));
   });
 
   router.get(path('backtrackPreview'), async (req) => {

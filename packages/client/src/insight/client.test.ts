@@ -291,6 +291,32 @@ describe('InsightClient requests', () => {
       [3, 'snap-1'],
     ]);
   });
+
+  it('stops searching at the page that reaches the count, without asking for an empty one', async () => {
+    const service = mockService(
+      withTokens((request) => {
+        const { page_number: page } = request.body as { page_number: number };
+        const items = [0, 1].map((i) => ({
+          post_id: `p${page}-${i}`,
+          origin_id: 'o',
+          status: 1,
+          publish_time: '2026-01-01 00:00:00',
+        }));
+        return ok({ items, snapshot_id: 'snap-1', count: 4 });
+      }),
+    );
+    const ids: string[] = [];
+    for await (const item of client(service.agent).search({
+      rule: ['in', 'cat', { f: 'title' }],
+      start_time: '2026-01-01 00:00:00',
+      end_time: '2026-01-02 00:00:00',
+      page_size: 2,
+    })) {
+      ids.push(item.post_id);
+    }
+    expect(ids).toEqual(['p1-0', 'p1-1', 'p2-0', 'p2-1']);
+    expect(service.calls('/openapi/item/search')).toHaveLength(2);
+  });
 });
 
 describe('InsightClient pacing', () => {

@@ -235,7 +235,9 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
       const data = await api.call({ endpoint: 'search', body, schema: SearchData, replaySafe: true }, callOptions);
       snapshotId = data.snapshot_id;
       yield* data.items;
-      if (data.items.length < pageSize) return;
+      // A short page is the last one; so is the page that reaches `count`, whose next page would be empty or, past
+      // the service's 10000 cap, refused.
+      if (data.items.length < pageSize || page * pageSize >= data.count) return;
     }
   }
 

@@ -78,7 +78,9 @@ describe('createPacer', () => {
       sleep: (ms, signal) => {
         sleeps.push(ms);
         if (!signal) return Promise.resolve();
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+        );
       },
     });
     await pacer.acquire('a');

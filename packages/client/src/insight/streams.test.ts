@@ -98,13 +98,16 @@ describe('stream.backtrack', () => {
   });
 
   it('refuses an event that breaks the schema or belongs to another collector', async () => {
-    const broken = fakeApi(() => [event('0', 0, { item_doc: { ...doc('0-0'), post_id: '' } })], [taskInfo('finished', { '0': 0 })]);
+    const broken = fakeApi(
+      () => [event('0', 0, { item_doc: { ...doc('0-0'), post_id: '' } })],
+      [taskInfo('finished', { '0': 0 })],
+    );
     await expect(collect(streamBacktrack(broken.context, { taskId: 4, collectors: ['0'] }))).rejects.toBeInstanceOf(
       ResponseValidationError,
     );
-    await expect(
-      collect(streamBacktrack(broken.context, { taskId: 4, collectors: ['0'] })),
-    ).rejects.toThrow('item_doc.post_id');
+    await expect(collect(streamBacktrack(broken.context, { taskId: 4, collectors: ['0'] }))).rejects.toThrow(
+      'item_doc.post_id',
+    );
     const stray = fakeApi(() => [event('7', 0)], [taskInfo('finished', { '0': 0 })]);
     await expect(collect(streamBacktrack(stray.context, { taskId: 4, collectors: ['0'] }))).rejects.toThrow(
       'collector "7" on the stream of collector 0',

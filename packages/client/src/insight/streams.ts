@@ -211,7 +211,9 @@ function parseDelivery(data: string, collector: string): { item: InsightDelivery
   if (typeof msgId !== 'string') throw fail(`msg_id must be a string, got ${JSON.stringify(msgId)}`);
   const doc = ItemDoc.safeParse(event.item_doc);
   if (!doc.success) {
-    const problems = doc.error.issues.map((issue) => `${formatIssuePath(['item_doc', ...issue.path])}: ${issue.message}`);
+    const problems = doc.error.issues.map(
+      (issue) => `${formatIssuePath(['item_doc', ...issue.path])}: ${issue.message}`,
+    );
     throw fail(problems.join('; '));
   }
   return { item: { collector, offset, msgId, doc: doc.data }, next: offset + 1 };

@@ -48,7 +48,8 @@ export const consumeCommand = defineCommand({
         sink,
         // Next to the output rather than one shared file: task ids repeat across accounts and services (the emulator,
         // the real one), and another task's offsets would silently skip posts.
-        checkpoints: values.checkpoints === undefined ? `${output}.checkpoints.json` : resolve(ctx.io.cwd, values.checkpoints),
+        checkpoints:
+          values.checkpoints === undefined ? `${output}.checkpoints.json` : resolve(ctx.io.cwd, values.checkpoints),
         concurrency: parsePositiveInt(values.concurrency, '--concurrency'),
         signal: ctx.signal,
       });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileCheckpointStore, createInsightClient } from '@insight/client';
-import { formatInsightTime } from '@insight/protocol';
+import { formatInsightTime, INSIGHT_ENDPOINTS, INSIGHT_HEADERS } from '@insight/protocol';
 import { Agent, request } from 'undici';
 
 const arg = (name: string, fallback: number) =>
@@ -42,8 +42,8 @@ const { task_id: taskId } = await client.backtrack.create({
 const info = await client.backtrack.waitUntilFinished(taskId, { intervalMs: 100 });
 console.log(`task ${taskId}: ${info.task_cur_max_offset + 1} offsets per collector at most, corpus ${CORPUS} posts`);
 
-const tokenAnswer = await request(`${baseUrl}/oauth/access_token`, {
-  headers: { 'X-Insight-Biz-Name': BIZ.bizName, 'X-Insight-Biz-Secret': BIZ.bizSecret },
+const tokenAnswer = await request(`${baseUrl}${INSIGHT_ENDPOINTS.accessToken.path}`, {
+  headers: { [INSIGHT_HEADERS.bizName]: BIZ.bizName, [INSIGHT_HEADERS.bizSecret]: BIZ.bizSecret },
 });
 const token = ((await tokenAnswer.body.json()) as { data: { access_token: string } }).data.access_token;
 
@@ -54,8 +54,11 @@ async function bareReader(): Promise<number> {
   await Promise.all(
     Array.from({ length: COLLECTORS }, async (_, collector) => {
       const response = await request(
-        `${baseUrl}/openapi/item/sse/backtrack/stream?task_id=${taskId}&collector=${collector}&start_offset=0`,
-        { headers: { 'X-Insight-Biz-Name': BIZ.bizName, 'X-Insight-Access-Token': token }, dispatcher: agent },
+        `${baseUrl}${INSIGHT_ENDPOINTS.backtrackStream.path}?task_id=${taskId}&collector=${collector}&start_offset=0`,
+        {
+          headers: { [INSIGHT_HEADERS.bizName]: BIZ.bizName, [INSIGHT_HEADERS.accessToken]: token },
+          dispatcher: agent,
+        },
       );
       let buffer = '';
       for await (const chunk of response.body) {

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INSIGHT_BASE_URL } from '@insight/protocol';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INSIGHT_BASE_URL, loadConfigFile, resolveByteAirSettings, resolveInsightSettings } from './config.js';
+import { loadConfigFile, resolveByteAirSettings, resolveInsightSettings } from './config.js';
 import { CliError, EXIT_CODES } from './errors.js';
 
 function configDir(content: unknown): string {
@@ -36,11 +37,11 @@ describe('loadConfigFile', () => {
 });
 
 describe('resolveInsightSettings', () => {
-  it('takes the flag, else the environment, else the file, else the default URL', () => {
+  it('takes the flag, else the environment, else the file, else the production URL of the protocol package', () => {
     const config = { insight: { bizName: 'file-name', bizSecret: 'file-secret' } };
     const env = { INSIGHT_BIZ_NAME: 'env-name' };
     expect(resolveInsightSettings({ 'biz-name': 'flag-name' }, config, env)).toEqual({
-      baseUrl: DEFAULT_INSIGHT_BASE_URL,
+      baseUrl: INSIGHT_BASE_URL,
       bizName: 'flag-name',
       bizSecret: 'file-secret',
     });

@@ -8,7 +8,10 @@ import type { OptionSpecs } from './command.js';
 /** The configuration file read when neither `--config` nor `INSIGHT_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILE = 'insight.config.json';
 
-/** The real Content Insight service, used when no base URL is configured. */
+/**
+ * The real Content Insight service, used when no base URL is configured: `INSIGHT_BASE_URL` of `@insight/protocol`
+ * (a test holds them equal), spelled out so that the commands that never call the service do not load that package.
+ */
 export const DEFAULT_INSIGHT_BASE_URL = 'https://insight.volcengineapi.com';
 
 /** The parsed configuration file. */

@@ -12,6 +12,7 @@ import {
   INSIGHT_HEADERS,
   INSIGHT_SUCCESS_STATUS,
   type InsightEndpointName,
+  type InsightErrorCode,
   insightError,
   parseInsightMessage,
 } from '@insight/protocol';
@@ -67,8 +68,8 @@ export interface InsightApiOptions {
   readonly pacer: Pacer;
 }
 
-/** The code the service answers when a token is bad or expired. */
-const UNAUTHORIZED = 40001;
+/** The code the service answers when a token is bad or expired (checked against the protocol's catalogue). */
+const UNAUTHORIZED = 40001 satisfies InsightErrorCode;
 
 /** Binds the calling convention to a transport, a token manager and a pacer. */
 export function createInsightApi(options: InsightApiOptions): InsightApi {

@@ -260,18 +260,19 @@ describe('InsightClient requests', () => {
     expect(service.seen).toHaveLength(0);
   });
 
-  it('searches page after page through the snapshot id', async () => {
-    const doc = (n: number) => ({
-      post_id: `p${n}`,
-      origin_id: `o${n}`,
-      status: 1,
-      publish_time: '2026-01-01 00:00:00',
-    });
+  /** A search service answering `pages(page)` for each page, and the post ids a search of pages of 2 yields. */
+  async function searchPages(pages: (page: number) => { ids: string[]; count: number }) {
     const service = mockService(
       withTokens((request) => {
         const { page_number: page } = request.body as { page_number: number };
-        const items = page < 3 ? [doc(page * 2), doc(page * 2 + 1)] : [doc(99)];
-        return ok({ items, snapshot_id: 'snap-1', count: 5 });
+        const { ids, count } = pages(page);
+        const items = ids.map((id) => ({
+          post_id: id,
+          origin_id: 'o',
+          status: 1,
+          publish_time: '2026-01-01 00:00:00',
+        }));
+        return ok({ items, snapshot_id: 'snap-1', count });
       }),
     );
     const ids: string[] = [];
@@ -283,9 +284,17 @@ describe('InsightClient requests', () => {
     })) {
       ids.push(item.post_id);
     }
-    expect(ids).toEqual(['p2', 'p3', 'p4', 'p5', 'p99']);
     const bodies = service.calls('/openapi/item/search').map((r) => r.body as Record<string, unknown>);
-    expect(bodies.map((b) => [b.page_number, b.snapshot_id])).toEqual([
+    return { ids, pages: bodies.map((b) => [b.page_number, b.snapshot_id]) };
+  }
+
+  it('searches page after page through the snapshot id', async () => {
+    const result = await searchPages((page) => ({
+      ids: page < 3 ? [`p${page * 2}`, `p${page * 2 + 1}`] : ['p99'],
+      count: 5,
+    }));
+    expect(result.ids).toEqual(['p2', 'p3', 'p4', 'p5', 'p99']);
+    expect(result.pages).toEqual([
       [1, undefined],
       [2, 'snap-1'],
       [3, 'snap-1'],
@@ -293,29 +302,9 @@ describe('InsightClient requests', () => {
   });
 
   it('stops searching at the page that reaches the count, without asking for an empty one', async () => {
-    const service = mockService(
-      withTokens((request) => {
-        const { page_number: page } = request.body as { page_number: number };
-        const items = [0, 1].map((i) => ({
-          post_id: `p${page}-${i}`,
-          origin_id: 'o',
-          status: 1,
-          publish_time: '2026-01-01 00:00:00',
-        }));
-        return ok({ items, snapshot_id: 'snap-1', count: 4 });
-      }),
-    );
-    const ids: string[] = [];
-    for await (const item of client(service.agent).search({
-      rule: ['in', 'cat', { f: 'title' }],
-      start_time: '2026-01-01 00:00:00',
-      end_time: '2026-01-02 00:00:00',
-      page_size: 2,
-    })) {
-      ids.push(item.post_id);
-    }
-    expect(ids).toEqual(['p1-0', 'p1-1', 'p2-0', 'p2-1']);
-    expect(service.calls('/openapi/item/search')).toHaveLength(2);
+    const result = await searchPages((page) => ({ ids: page <= 2 ? [`p${page}-0`, `p${page}-1`] : [], count: 4 }));
+    expect(result.ids).toEqual(['p1-0', 'p1-1', 'p2-0', 'p2-1']);
+    expect(result.pages).toHaveLength(2);
   });
 });
 

@@ -21,5 +21,8 @@ describe('resolveWindow', () => {
     expect(() => resolveWindow({ days: '90' }, NOW)).toThrow("--days: '90' is not a number of days in (0, 89]");
     expect(() => resolveWindow({ days: '3', start: '2026-03-01 00:00:00' }, NOW)).toThrow('give --days or --start');
     expect(() => resolveWindow({ start: 'yesterday' }, NOW)).toThrow("--start: 'yesterday' is not");
+    expect(() => resolveWindow({ start: '2026-02-30 00:00:00' }, NOW)).toThrow(
+      '--start: invalid time "2026-02-30 00:00:00": day 30 is not 01–28 in 2026-02',
+    );
   });
 });

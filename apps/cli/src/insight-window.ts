@@ -1,3 +1,4 @@
+import { INSIGHT_LIMITS, parseInsightTime } from '@insight/protocol';
 import type { OptionSpecs } from './command.js';
 import { usageError } from './errors.js';
 
@@ -8,7 +9,7 @@ export const DEFAULT_WINDOW_DAYS = 7;
  * Longest `--days` window. The service accepts starts within the last 90 days by its own clock, so a start exactly 90
  * days back would be refused by the time the request arrives.
  */
-export const MAX_WINDOW_DAYS = 89;
+export const MAX_WINDOW_DAYS = INSIGHT_LIMITS.backtrackWindowDays - 1;
 
 /** The time window flags of backtrack and search commands. */
 export const WINDOW_OPTIONS = {
@@ -46,10 +47,17 @@ export function resolveWindow(
   return { start_time: new Date(end.getTime() - days * 86_400_000), end_time: end };
 }
 
-/** `yyyy-mm-dd HH:mm:ss` is the service's format, in UTC+8; anything else must be a time JS can read. */
+/** `yyyy-mm-dd HH:mm:ss` is the service's format, read as the protocol reads it (UTC+8, strict calendar); anything
+ * else must be a time JS can read. */
 function parseTime(value: string, flag: string): Date {
-  const serviceFormat = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value);
-  const date = new Date(serviceFormat ? `${value.replace(' ', 'T')}+08:00` : value);
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value)) {
+    try {
+      return new Date(parseInsightTime(value));
+    } catch (error) {
+      throw usageError(`${flag}: ${(error as Error).message}`);
+    }
+  }
+  const date = new Date(value);
   if (Number.isNaN(date.getTime()))
     throw usageError(`${flag}: '${value}' is not 'yyyy-mm-dd HH:mm:ss' or an ISO 8601 time`);
   return date;

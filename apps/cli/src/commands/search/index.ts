@@ -1,3 +1,4 @@
+import { INSIGHT_LIMITS } from '@insight/protocol';
 import type { ItemDoc } from '@insight/protocol';
 import { CALL_OPTIONS, openInsightClient, parsePositiveInt } from '../../clients.js';
 import { type CommandModule, defineCommand } from '../../command.js';
@@ -36,7 +37,7 @@ const searchCommand = defineCommand({
     try {
       const items: ItemDoc[] = [];
       for await (const doc of client.search(
-        { rule: [...rule], ...window, page_size: Math.min(limit, 100) },
+        { rule: [...rule], ...window, page_size: Math.min(limit, INSIGHT_LIMITS.searchPageSizeMax) },
         { signal: ctx.signal },
       )) {
         items.push(doc);

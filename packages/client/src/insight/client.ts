@@ -90,7 +90,7 @@ export interface BacktrackPreviewParams {
 /** Parameters of `backtrack.create`. */
 export interface BacktrackCreateParams extends BacktrackPreviewParams {
   /** Most posts to retrieve, newest first. */
-  limit: number;
+  limit?: number | undefined;
 }
 
 /** Parameters of `search`; pages are fetched one after the other through the snapshot id. */

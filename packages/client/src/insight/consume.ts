@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BacktrackTaskInfo } from '@insight/protocol';
 import { RequestValidationError, UserAbortError } from '../core/errors.js';
 import { type CheckpointStore, type CollectorOffsets, createFileCheckpointStore } from './checkpoint-store.js';
+import { releaseBatch } from './collector-stream.js';
 import {
   type InsightDelivery,
   linkSignal,
@@ -180,6 +181,7 @@ export async function consumeBacktrack(
           delivered++;
           if (++unsaved >= checkpointEvery) checkpointInBackground();
         }
+        releaseBatch(batch);
       }
       collectorsDone++;
       checkpointInBackground();

@@ -70,29 +70,21 @@ export function createSseParser(): SseParser {
       out.push({ kind: 'comment', text: text.slice(valueStart, end) });
       return;
     }
-    switch (text.slice(start, fieldEnd)) {
-      case 'data': {
-        const value = text.slice(valueStart, end);
-        data = data === undefined ? value : `${data}\n${value}`;
-        break;
-      }
-      case 'event':
-        type = text.slice(valueStart, end);
-        break;
-      case 'id': {
-        const value = text.slice(valueStart, end);
-        if (!value.includes('\0')) lastId = value;
-        break;
-      }
-      case 'retry': {
-        const value = text.slice(valueStart, end);
-        if (/^\d+$/.test(value)) retry = Number(value);
-        break;
-      }
-      default:
-        // Unknown fields are ignored, per the standard.
-        break;
+    // The field name is compared in place: slicing it out would allocate a string for every line.
+    const field = fieldEnd - start;
+    if (field === 4 && text.startsWith('data', start)) {
+      const value = text.slice(valueStart, end);
+      data = data === undefined ? value : `${data}\n${value}`;
+    } else if (field === 2 && text.startsWith('id', start)) {
+      const value = text.slice(valueStart, end);
+      if (!value.includes('\0')) lastId = value;
+    } else if (field === 5 && text.startsWith('event', start)) {
+      type = text.slice(valueStart, end);
+    } else if (field === 5 && text.startsWith('retry', start)) {
+      const value = text.slice(valueStart, end);
+      if (/^\d+$/.test(value)) retry = Number(value);
     }
+    // Unknown fields are ignored, per the standard.
   }
 
   function consume(text: string, out: SseMessage[]): void {
@@ -104,24 +96,30 @@ export function createSseParser(): SseParser {
       skipLeadingLf = false;
       if (text.charCodeAt(0) === 0x0a) text = text.slice(1);
     }
-    buffer += text;
     // Line ends are found with indexOf rather than a character loop: most streams never contain a CR at all.
     let start = 0;
-    let lf = buffer.indexOf('\n');
-    let cr = buffer.indexOf('\r');
+    let lf = text.indexOf('\n');
+    let cr = text.indexOf('\r');
     for (;;) {
-      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
-      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
       let end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
       if (end === -1) break;
-      processLine(buffer, start, end, out);
+      if (buffer === '') {
+        processLine(text, start, end, out);
+      } else {
+        // Only the line the previous chunk cut is joined: the rest of the chunk is read in place, not copied.
+        const line = buffer + text.slice(0, end);
+        buffer = '';
+        processLine(line, 0, line.length, out);
+      }
       if (end === cr) {
-        if (end + 1 === buffer.length) skipLeadingLf = true;
-        else if (buffer.charCodeAt(end + 1) === 0x0a) end++;
+        if (end + 1 === text.length) skipLeadingLf = true;
+        else if (text.charCodeAt(end + 1) === 0x0a) end++;
       }
       start = end + 1;
     }
-    buffer = buffer.slice(start);
+    if (start < text.length) buffer += text.slice(start);
   }
 
   return {

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { type BacktrackTaskInfo, INSIGHT_LIMITS, ItemDoc } from '@insight/protocol';
 import { ResponseValidationError } from '../core/errors.js';
 import type { InsightApi } from './api.js';
-import { type ReconnectOptions, streamCollector } from './collector-stream.js';
+import { type ReconnectOptions, releaseBatch, streamCollector } from './collector-stream.js';
 import { mergeAsync } from './merge.js';
 import { formatIssuePath } from './validation.js';
 import { BacktrackTaskFailedError } from './wait.js';
@@ -136,7 +136,10 @@ export async function* streamBacktrack(
         streamBacktrackCollector(context, { ...options, collector, from: startOf(options.from, collector, 0), signal }),
       ),
     );
-    for await (const batch of batches) yield* batch;
+    for await (const batch of batches) {
+      yield* batch;
+      releaseBatch(batch);
+    }
   } finally {
     controller.abort();
   }
@@ -178,7 +181,10 @@ export async function* streamRealtime(
         });
       }),
     );
-    for await (const batch of batches) yield* batch;
+    for await (const batch of batches) {
+      yield* batch;
+      releaseBatch(batch);
+    }
   } finally {
     controller.abort();
   }
@@ -191,32 +197,40 @@ export async function* streamRealtime(
  * second schema pass over the envelope.
  */
 function parseDelivery(data: string, collector: string): { item: InsightDelivery; next: number } {
-  const fail = (problem: string) =>
-    new ResponseValidationError(`stream event of collector ${collector}: ${problem}`, { status: 200 });
   let json: unknown;
   try {
     json = JSON.parse(data);
   } catch {
-    throw fail('data is not JSON');
+    throw invalidEvent(collector, 'data is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw fail('data must be a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw invalidEvent(collector, 'data must be a JSON object');
+  }
   const event = json as Record<string, unknown>;
   const { offset, msg_id: msgId } = event;
   if (event.collector !== collector) {
-    throw fail(`collector ${JSON.stringify(event.collector)} on the stream of collector ${collector}`);
+    throw invalidEvent(
+      collector,
+      `collector ${JSON.stringify(event.collector)} on the stream of collector ${collector}`,
+    );
   }
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-    throw fail(`offset must be a non-negative integer, got ${JSON.stringify(offset)}`);
+    throw invalidEvent(collector, `offset must be a non-negative integer, got ${JSON.stringify(offset)}`);
   }
-  if (typeof msgId !== 'string') throw fail(`msg_id must be a string, got ${JSON.stringify(msgId)}`);
+  if (typeof msgId !== 'string') throw invalidEvent(collector, `msg_id must be a string, got ${JSON.stringify(msgId)}`);
   const doc = ItemDoc.safeParse(event.item_doc);
   if (!doc.success) {
     const problems = doc.error.issues.map(
       (issue) => `${formatIssuePath(['item_doc', ...issue.path])}: ${issue.message}`,
     );
-    throw fail(problems.join('; '));
+    throw invalidEvent(collector, problems.join('; '));
   }
   return { item: { collector, offset, msgId, doc: doc.data }, next: offset + 1 };
+}
+
+/** An event that breaks the stream's contract; a function of its own so that valid events allocate no closure. */
+function invalidEvent(collector: string, problem: string): ResponseValidationError {
+  return new ResponseValidationError(`stream event of collector ${collector}: ${problem}`, { status: 200 });
 }
 
 function startOf<T extends number | undefined>(

@@ -42,7 +42,7 @@ export {
   UserAbortError,
   type ValidationIssue,
 } from './core/errors.js';
-export type { CallOptions } from './core/transport.js';
+export type { CallOptions, SharedClientOptions } from './core/transport.js';
 export { type AttemptInfo, type Logger, REDACTED } from './core/logging.js';
 export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './core/retry-budget.js';
 export type { BackoffOptions } from './core/backoff.js';

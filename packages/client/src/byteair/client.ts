@@ -18,16 +18,13 @@ import {
   signByteAirRequest,
   WriteResponse,
 } from '@insight/protocol';
-import type { Dispatcher } from 'undici';
-import type { BackoffOptions } from '../core/backoff.js';
 import { ApiError, RequestValidationError, ResponseValidationError, type ValidationIssue } from '../core/errors.js';
-import type { AttemptInfo, Logger } from '../core/logging.js';
-import type { RetryBudget } from '../core/retry-budget.js';
 import {
   createTransport,
   DEFAULT_MAX_RESPONSE_BYTES,
   type QueryParams,
   type RawResponse,
+  type SharedClientOptions,
   type Transport,
 } from '../core/transport.js';
 import { type CallbackQueue, type CallbackQueueOptions, createCallbackQueue } from './callback-queue.js';
@@ -45,7 +42,7 @@ import { callbackIssues, doneIssues, formatDay, predictIssues, writeDataIssues }
 export type ByteAirAuth = { token: string } | { accessKey: string; secretKey: string; region?: string | undefined };
 
 /** Settings of a {@link ByteAirClient}. */
-export interface ByteAirClientOptions {
+export interface ByteAirClientOptions extends SharedClientOptions {
   /** The tenant (account) id, sent as `Tenant-Id` and covered by the air-auth signature. */
   tenantId: string;
   /** The application id in every URL. */
@@ -60,16 +57,6 @@ export interface ByteAirClientOptions {
   timeout?: number | undefined;
   /** Retries after the first attempt, all with the same `Request-Id`. @default 2 */
   maxRetries?: number | undefined;
-  /** Delays between attempts. @default `{ baseMs: 100, capMs: 5000 }` */
-  backoff?: BackoffOptions | undefined;
-  /** Client-wide retry allowance; pass one budget to several clients to pool it. @default `createRetryBudget()` */
-  retryBudget?: RetryBudget | undefined;
-  /** The undici dispatcher. @default a keep-alive `Agent` owned by the client */
-  dispatcher?: Dispatcher | undefined;
-  /** Receives one line per attempt (route, status/code, latency, attempt, request id), credentials redacted. */
-  logger?: Logger | undefined;
-  /** Called after every attempt, e.g. to feed metrics. */
-  onAttempt?: ((info: AttemptInfo) => void) | undefined;
 }
 
 /** A client of the ByteAir recommendation API. Requests and answers are the generated protobuf messages. */

@@ -86,6 +86,12 @@ export interface TransportOptions {
   onAttempt?: ((info: AttemptInfo) => void) | undefined;
 }
 
+/** The settings every client of this package takes as they are and hands to its transport. */
+export type SharedClientOptions = Pick<
+  TransportOptions,
+  'dispatcher' | 'backoff' | 'retryBudget' | 'logger' | 'onAttempt'
+>;
+
 /** Per-call overrides of the client's settings. */
 export interface CallOptions {
   /** Per-attempt timeout for this call, in ms. */

@@ -21,12 +21,8 @@ import {
   TaskCreatedData,
 } from '@insight/protocol';
 import type { RuleKind } from '@insight/rules';
-import type { Dispatcher } from 'undici';
-import type { BackoffOptions } from '../core/backoff.js';
 import { RequestValidationError } from '../core/errors.js';
-import type { AttemptInfo, Logger } from '../core/logging.js';
-import type { RetryBudget } from '../core/retry-budget.js';
-import { type CallOptions, createTransport, normaliseBaseUrls } from '../core/transport.js';
+import { type CallOptions, createTransport, normaliseBaseUrls, type SharedClientOptions } from '../core/transport.js';
 import { createInsightApi, type DataSchema, fetchAccessToken } from './api.js';
 import { type ConsumeBacktrackOptions, type ConsumeResult, consumeBacktrack } from './consume.js';
 import { createPacer, type RateLimit } from './pacer.js';
@@ -44,7 +40,7 @@ import { type InsightTimeInput, validateRequest, withInsightTimes } from './vali
 import { type WaitUntilFinishedOptions, waitUntilFinished } from './wait.js';
 
 /** Settings of an {@link InsightClient}. Give `bizSecret` (the client manages tokens) or a ready `accessToken`. */
-export interface InsightClientOptions {
+export interface InsightClientOptions extends SharedClientOptions {
   /** The business's Volcengine account id, sent as `X-Insight-Biz-Name`. */
   bizName: string;
   /** The business secret; the client fetches, caches and renews access tokens with it. */
@@ -57,16 +53,6 @@ export interface InsightClientOptions {
   timeout?: number | undefined;
   /** Retries after the first attempt, for `[40006]`, `[40008]`, 5xx and network errors. @default 2 */
   maxRetries?: number | undefined;
-  /** Delays between attempts (exponential, full jitter). @default `{ baseMs: 100, capMs: 5000 }` */
-  backoff?: BackoffOptions | undefined;
-  /** Client-wide retry allowance. @default `createRetryBudget()` */
-  retryBudget?: RetryBudget | undefined;
-  /** The undici dispatcher. @default a keep-alive `Agent` owned by the client */
-  dispatcher?: Dispatcher | undefined;
-  /** Receives one line per attempt, credentials redacted. */
-  logger?: Logger | undefined;
-  /** Called after every attempt. */
-  onAttempt?: ((info: AttemptInfo) => void) | undefined;
   /**
    * Client-side pacing. By default every endpoint with a documented QPS lets at most that many calls start in any
    * {@link PACING_WINDOW_MS} window, so that a busy process is slowed instead of refused; `false` turns pacing off; an

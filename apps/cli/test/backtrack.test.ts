@@ -67,6 +67,10 @@ describe('insight backtrack', () => {
     const unknown = await runCli(['backtrack', 'status', '999999'], { env });
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('[40004]');
+    const dir = mkdtempSync(join(tmpdir(), 'insight-cli-'));
+    const consumeUnknown = await runCli(['backtrack', 'consume', '999999', '-o', 'out.jsonl'], { env, cwd: dir });
+    expect(consumeUnknown.code).toBe(4);
+    expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
 
     const invalid = await runCli(['backtrack', 'create', '["in", "coffee", {"f": "nope"}]'], { env });
     expect(invalid.code).toBe(3);

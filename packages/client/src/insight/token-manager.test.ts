@@ -52,13 +52,48 @@ describe('createTokenManager', () => {
     expect(await manager.getToken()).toBe('t1');
     time = (7200 - 600) * 1000 - 1;
     expect(await manager.getToken()).toBe('t1');
+    expect(serial).toBe(1);
     time += 1;
+    // Due for renewal but still valid: the call goes on with t1 while t2 is fetched.
+    expect(await manager.getToken()).toBe('t1');
+    await Promise.resolve();
+    expect(serial).toBe(2);
     expect(await manager.getToken()).toBe('t2');
     const issuedAt = time;
     time = issuedAt + 7999;
     expect(await manager.getToken()).toBe('t2');
-    time = issuedAt + 8000;
+    // Past the expiry guard (half the 2 s margin) a call waits for the new token.
+    time = issuedAt + 9000;
     expect(await manager.getToken()).toBe('t3');
+  });
+
+  it('keeps a valid token in use while renewals fail, retrying them in the background, then fails once it expires', async () => {
+    let time = 0;
+    let fetches = 0;
+    const manager = createTokenManager({
+      now: () => time,
+      fetchToken: async () => {
+        fetches++;
+        if (fetches === 1) return { accessToken: 'first', expiresIn: 7200 };
+        throw new Error('token endpoint down');
+      },
+    });
+    expect(await manager.getToken()).toBe('first');
+    time = (7200 - 600) * 1000;
+    expect(await manager.getToken()).toBe('first');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fetches).toBe(2);
+    // Within the back-off after a failed renewal, calls neither wait nor ask again.
+    time += 1000;
+    expect(await manager.getToken()).toBe('first');
+    expect(fetches).toBe(2);
+    time += 5000;
+    expect(await manager.getToken()).toBe('first');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fetches).toBe(3);
+    // Within a minute of expiry the token is no longer handed out: the call waits for a renewal, which fails.
+    time = (7200 - 59) * 1000;
+    await expect(manager.getToken()).rejects.toThrow('token endpoint down');
   });
 
   it('renews once when many calls report the same rejected token', async () => {

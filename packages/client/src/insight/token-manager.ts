@@ -49,10 +49,23 @@ export const TOKEN_REFRESH_MARGIN_MS = 10 * 60 * 1000;
 /** The share of a token's lifetime kept as renewal margin when the lifetime is short (test and emulator tokens). */
 const SHORT_LIFETIME_MARGIN_RATIO = 0.2;
 
-/** Creates a token manager that fetches tokens with `fetchToken`. */
+/**
+ * How long before expiry a token stops being handed out while a renewal is pending, at most, in ms: a call that starts
+ * with it must still reach the service in time.
+ */
+const EXPIRY_GUARD_MS = 60 * 1000;
+
+/** After a renewal in the background fails, the wait before the next one, in ms (the old token is still in use). */
+const BACKGROUND_RETRY_MS = 5 * 1000;
+
+/**
+ * Creates a token manager that fetches tokens with `fetchToken`. Past its renewal time a token that is still valid
+ * keeps being used while the renewal runs in the background, so that a slow or failing token endpoint delays no call
+ * until the token is about to expire.
+ */
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const now = options.now ?? Date.now;
-  let current: { token: string; renewAt: number; expiresAt: number } | undefined;
+  let current: { token: string; renewAt: number; usableUntil: number; expiresAt: number } | undefined;
   let inflight: Promise<string> | undefined;
 
   function renew(): Promise<string> {
@@ -63,9 +76,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         const issued = await options.fetchToken();
         const lifetime = issued.expiresIn * 1000;
         const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetime * SHORT_LIFETIME_MARGIN_RATIO);
+        const guard = Math.min(EXPIRY_GUARD_MS, margin / 2);
         current = {
           token: issued.accessToken,
           renewAt: requestedAt + lifetime - margin,
+          usableUntil: requestedAt + lifetime - guard,
           expiresAt: requestedAt + lifetime,
         };
         return issued.accessToken;
@@ -77,7 +92,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   const getToken = (signal?: AbortSignal): Promise<string> => {
-    if (current && now() < current.renewAt) return Promise.resolve(current.token);
+    const time = now();
+    if (current && time < current.renewAt) return Promise.resolve(current.token);
+    if (current && time < current.usableUntil) {
+      const held = current;
+      renew().catch(() => {
+        // Keep using the held token; try again a little later rather than on every call.
+        if (current === held) held.renewAt = Math.min(now() + BACKGROUND_RETRY_MS, held.usableUntil);
+      });
+      return Promise.resolve(held.token);
+    }
     return raceAbort(renew(), signal);
   };
   return {

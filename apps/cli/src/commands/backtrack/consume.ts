@@ -40,6 +40,13 @@ export const consumeCommand = defineCommand({
     const taskId = parseTaskId(id, 'backtrack consume');
     const output = resolve(ctx.io.cwd, values.output ?? `backtrack-${taskId}.jsonl`);
     const client = openInsightClient(ctx, values);
+    try {
+      // An unknown task (or wrong credentials) must fail before the output file is created.
+      await client.backtrack.info(taskId, { signal: ctx.signal });
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
     const bar = ctx.out.progress(`consuming task ${taskId}`);
     const sink = createJsonlSink(output, () => bar.update(sink.written));
     const started = performance.now();

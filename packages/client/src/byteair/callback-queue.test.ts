@@ -29,16 +29,22 @@ async function setup(delayMs = 0, failing = new Set<string>()) {
     }, delayMs);
   });
   servers.push(s);
+  const client = clientOf(s);
+  return { server: s, client, peak: () => peak };
+}
+
+/** A client of a local test server, retrying at once, closed after the tests. */
+function clientOf(server: { host: string }) {
   const client = createByteAirClient({
     tenantId: 't',
     applicationId: 'app',
-    hosts: [s.host],
+    hosts: [server.host],
     scheme: 'http',
     auth: { token: 'x' },
     backoff: { baseMs: 1, capMs: 2 },
   });
   clients.push(client);
-  return { server: s, client, peak: () => peak };
+  return client;
 }
 
 const callback = (uid: string) => ({ uid, items: [{ id: `item-${uid}`, pos: '1' }] });
@@ -102,15 +108,7 @@ describe('CallbackQueue', () => {
     let calls = 0;
     const s = await startServer((_req, res) => reply(res, calls++ === 0 ? 503 : 200, calls === 1 ? '' : answer(0)));
     servers.push(s);
-    const client = createByteAirClient({
-      tenantId: 't',
-      applicationId: 'app',
-      hosts: [s.host],
-      scheme: 'http',
-      auth: { token: 'x' },
-      backoff: { baseMs: 1, capMs: 2 },
-    });
-    clients.push(client);
+    const client = clientOf(s);
     const queue = client.createCallbackQueue({ onError: () => {} });
     await queue.enqueue(callback('u'));
     await queue.close();

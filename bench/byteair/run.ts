@@ -4,11 +4,11 @@
 // peer reuse one signature (Request-Id is not signed) while each request still gets its own Request-Id, so that the
 // emulator does the same work for both. The callback carries no predict_request_id, so that the emulator links each one
 // through its own Request-Id instead of piling them all on one predict call. Usage: pnpm exec tsx byteair/run.ts [--seq=3000] [--parallel=8000]
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { buildCallbackItems, createByteAirClient } from '@insight/client';
 import { CallbackRequest, encodeMessage, gzipBody, signByteAirRequest } from '@insight/protocol';
 import { Agent, request } from 'undici';
+import { startEmulatorProcess } from '../support/emulator.js';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -19,13 +19,11 @@ const TARGET = 0.8;
 const TENANT = { tenantId: 'bench-tenant', accessKey: 'bench-ak', secretKey: 'bench-sk' };
 const APP = 'bench-app';
 
-const child = fork(new URL('./server.ts', import.meta.url), [JSON.stringify(TENANT)], {
-  execArgv: ['--import', 'tsx'],
+const emulator = await startEmulatorProcess({
+  tenants: [TENANT],
+  insight: { corpus: { size: 0 }, firehoseRate: 0 },
 });
-const port = await new Promise<number>((resolve, reject) => {
-  child.once('message', (m) => resolve((m as { port: number }).port));
-  child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-});
+const { port } = emulator;
 const host = `127.0.0.1:${port}`;
 
 const message = CallbackRequest.fromPartial({
@@ -167,5 +165,5 @@ try {
 } finally {
   await client.close();
   await rawAgent.close();
-  child.disconnect();
+  emulator.stop();
 }

@@ -5,13 +5,13 @@
 // and the best round of each counts, to damp the noise of a shared machine. The CPU this process spends per post is
 // reported too: on a loaded machine it shows the client's own overhead better than wall-clock throughput does.
 // Run: cd bench && pnpm exec tsx insight-client/run.ts [--corpus=100000] [--limit=50000]
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileCheckpointStore, createInsightClient } from '@insight/client';
 import { formatInsightTime, INSIGHT_ENDPOINTS, INSIGHT_HEADERS } from '@insight/protocol';
 import { Agent, request } from 'undici';
+import { startEmulatorProcess } from '../support/emulator.js';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -24,11 +24,8 @@ const BIZ = { bizName: 'demo-biz', bizSecret: 'demo-secret' };
 /** A broad rule, so that the task has many posts to carry. */
 const BROAD = ['or', ['in', '的', { fl: ['title', 'asr'] }], ['in', 'the', { fl: ['title', 'asr'] }]];
 
-const child = fork(new URL('./server.ts', import.meta.url), [String(CORPUS)], { execArgv: ['--import', 'tsx'] });
-const port = await new Promise<number>((resolve, reject) => {
-  child.once('message', (m) => resolve((m as { port: number }).port));
-  child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-});
+const emulator = await startEmulatorProcess({ insight: { corpus: { size: CORPUS, seed: 7 }, firehoseRate: 0 } });
+const { port } = emulator;
 const baseUrl = `http://127.0.0.1:${port}`;
 const client = createInsightClient({ ...BIZ, baseUrl });
 
@@ -140,4 +137,4 @@ console.log(
 );
 
 await client.close();
-child.disconnect();
+emulator.stop();

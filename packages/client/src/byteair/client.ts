@@ -124,14 +124,16 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
   function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
     const { route, type, outcome, path, body, contentType } = call;
     const requestId = options.requestId ?? randomUUID();
-    const clashes = Object.keys(options.headers ?? {}).filter((name) => MANAGED_HEADERS.has(name.toLowerCase()));
-    check(
-      clashes.map((name) => ({
-        path: `headers.${name}`,
-        message: 'is set by the client (use requestId, serverTimeout, …)',
-      })),
-      requestId,
-    );
+    if (options.headers) {
+      const clashes = Object.keys(options.headers).filter((name) => MANAGED_HEADERS.has(name.toLowerCase()));
+      check(
+        clashes.map((name) => ({
+          path: `headers.${name}`,
+          message: 'is set by the client (use requestId, serverTimeout, …)',
+        })),
+        requestId,
+      );
+    }
     const headers: Record<string, string> = {
       [BYTEAIR_HEADERS.contentEncoding]: 'gzip',
       [BYTEAIR_HEADERS.contentType]: contentType,
@@ -148,7 +150,10 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
         route,
         method: 'POST',
         path,
-        query: { ...call.query, stage: options.stage, ...options.queries },
+        query:
+          call.query === undefined && options.stage === undefined && options.queries === undefined
+            ? undefined
+            : { ...call.query, stage: options.stage, ...options.queries },
         headers,
         body: gzipBody(body),
         requestId,
@@ -324,8 +329,12 @@ function check(issues: ValidationIssue[], requestId: string | undefined): void {
 }
 
 /** Runs the synchronous preparation of a call so that its validation errors reject the promise instead of throwing. */
-async function deferred<T>(run: () => Promise<T>): Promise<T> {
-  return run();
+function deferred<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function headerValue(headers: Readonly<Record<string, string>> | undefined, name: string): string | undefined {

@@ -8,7 +8,7 @@ export const HOST_COOLDOWN_MS = 5_000;
  */
 export interface HostPool {
   /** The host for the next attempt, avoiding those in `tried` (already failed in this call) when possible. */
-  pick(tried: ReadonlySet<string>): string;
+  pick(tried?: ReadonlySet<string>): string;
   /** Marks a host unreachable for a while. */
   markDown(host: string): void;
   /** Marks a host reachable again. */
@@ -28,7 +28,7 @@ export function createHostPool(hosts: readonly string[], now: () => number = Dat
     pick(tried) {
       if (hosts.length === 1) return hosts[0]!;
       const t = now();
-      const untried = tried.size === 0 ? hosts : hosts.filter((h) => !tried.has(h));
+      const untried = tried === undefined || tried.size === 0 ? hosts : hosts.filter((h) => !tried.has(h));
       const healthy = untried.filter((h) => (downUntil.get(h) ?? 0) <= t);
       if (healthy.length > 0) return rotate(healthy);
       // Every host is cooling down or already failed: the one that went down longest ago is the best bet.

@@ -275,17 +275,16 @@ export function createTransport(options: TransportOptions): Transport {
       Host: target.authority,
     };
     if (authenticate) {
-      Object.assign(
+      const auth = authenticate({
+        method: spec.method,
+        host: target.authority,
+        path: spec.path,
+        query: queryString,
         headers,
-        await authenticate({
-          method: spec.method,
-          host: target.authority,
-          path: spec.path,
-          query: queryString,
-          headers,
-          body,
-        }),
-      );
+        body,
+      });
+      // A synchronous signer (ByteAir's) does not wait a turn of the event loop.
+      Object.assign(headers, typeof (auth as PromiseLike<unknown>).then === 'function' ? await auth : auth);
     }
     sent.headers = headers;
     const timeoutMs = call.timeout ?? options.timeout ?? DEFAULT_TIMEOUT_MS;
@@ -358,14 +357,15 @@ export function createTransport(options: TransportOptions): Transport {
     const queryString = encodeQuery(spec.query);
     const pathWithQuery = queryString ? `${spec.path}?${queryString}` : spec.path;
     const maxRetries = call.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES;
-    const tried = new Set<string>();
+    // Hosts that refused this call; most calls succeed at once and never need the set.
+    let tried: Set<string> | undefined;
     const listening = Boolean(logger || options.onAttempt || call.onAttempt);
     let retries = 0;
     let spent = 0;
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const target = targets.get(pool.pick(tried))!;
-      const started = performance.now();
+      const started = listening ? performance.now() : 0;
       const sent: Sent = { headers: {} };
       let error: InsightError;
       try {
@@ -395,6 +395,7 @@ export function createTransport(options: TransportOptions): Transport {
       }
       if (error instanceof ConnectionError) {
         pool.markDown(target.base);
+        tried ??= new Set();
         tried.add(target.base);
       }
       let willRetry = false;
@@ -408,7 +409,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (cost !== false) {
           spent += cost;
           willRetry = true;
-          const failingOver = error instanceof ConnectionError && tried.size < targets.size;
+          const failingOver = error instanceof ConnectionError && tried!.size < targets.size;
           retryDelayMs = failingOver
             ? 0
             : ((error instanceof ApiError ? parseRetryAfter(error.headers['retry-after']) : undefined) ??
@@ -496,7 +497,8 @@ function encodeQuery(query: QueryParams | undefined): string {
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

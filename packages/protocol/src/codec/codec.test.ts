@@ -105,6 +105,21 @@ describe('decodeMessage', () => {
     );
   });
 
+  it('encodes each message on its own after an encoding failed midway, and never hands out shared bytes', () => {
+    const first = CallbackRequest.fromPartial({ uid: 'u', scene: 's', items: [{ id: 'a' }, { id: 'b' }] });
+    const expected = CallbackRequest.encode(first).finish();
+    // int32 refuses 2^40 after the user message is written.
+    const broken = PredictRequest.fromPartial({ user: { uid: 'someone' }, size: 2 ** 40 });
+    expect(() => encodeMessage(PredictRequest, broken)).toThrow();
+    const bytes = encodeMessage(CallbackRequest, first);
+    expect(bytes).toEqual(expected);
+    const big = CallbackRequest.fromPartial({ uid: 'x'.repeat(70_000), items: [{ id: 'c' }] });
+    expect(decodeMessage(CallbackRequest, encodeMessage(CallbackRequest, big)).uid).toHaveLength(70_000);
+    encodeMessage(CallbackRequest, CallbackRequest.fromPartial({ uid: 'other', items: [{ id: 'z'.repeat(300) }] }));
+    expect(bytes).toEqual(expected);
+    expect(encodeMessage(CallbackRequest, first)).toEqual(expected);
+  });
+
   it('names the type of a truncated message', () => {
     const bytes = encodeMessage(CallbackRequest, CallbackRequest.fromPartial({ uid: 'someone', scene: 'home' }));
     expect(() => decodeMessage(CallbackRequest, bytes.subarray(0, 5))).toThrow(/invalid CallbackRequest/);

@@ -54,6 +54,8 @@ const addFault = (rule: Record<string, unknown>) => supportAddFault(server, rule
 interface ByteAirState {
   totals: { callbacks: number; predicts: number };
   shown: Record<string, Record<string, string[]>>;
+  writes: { topic: string; contentDate: string | null; contentEnd: boolean | null; rows: number }[];
+  done: { topic: string; body: string | null }[];
 }
 
 const state = () => byteAirState<ByteAirState>(server);
@@ -90,6 +92,9 @@ describe.each(MODES)('ByteAirClient against the emulator (%s)', (_mode, tenantId
     const written = await c.writeData(rows, { topic: 'item', date: '2026-11-23', end: true });
     expect(written.status).toMatchObject({ code: 0 });
     await expect(c.done({ topic: 'item', dates: ['2026-11-23'] })).resolves.toMatchObject({ status: { code: 0 } });
+    const { writes, done } = await state();
+    expect(writes).toEqual([{ ...writes[0], topic: 'item', contentDate: '2026-11-23', contentEnd: true, rows: 3 }]);
+    expect(done).toEqual([{ ...done[0], topic: 'item', body: '[{"partition_date":"20261123"}]' }]);
     const predicted = await c.predict({ user: { uid: 'u2' }, size: 10 });
     expect(predicted.value!.items.map((item) => item.id).sort()).toEqual(['w-1', 'w-2', 'w-3']);
   });

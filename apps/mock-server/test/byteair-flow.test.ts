@@ -67,6 +67,16 @@ interface ByteAirState {
     duplicateCallback: boolean;
   }[];
   flags: { unknownPredictRequests: { predictRequestId: string }[]; duplicateCallbacks: { predictRequestId: string }[] };
+  writes: {
+    tenantId: string;
+    app: string;
+    topic: string;
+    contentDate: string | null;
+    contentEnd: boolean | null;
+    rows: number;
+    refused: number;
+  }[];
+  done: { app: string; topic: string; body: string | null }[];
 }
 
 const ids = (response: PredictResponse) => response.value?.items.map((item) => item.id) ?? [];
@@ -277,6 +287,67 @@ describe('data write and done', () => {
       expect(decoded.status?.message).toMatch(pattern);
     }
     expect((await state()).items).toEqual({});
+  });
+
+  it("logs each write with its Content-Date and Content-End, so that a day's closing batch can be checked", async () => {
+    const write = (rows: unknown[], headers: Record<string, string>) =>
+      callByteAir(server.url, {
+        path: '/data/api/shop/user?method=write',
+        body: Buffer.from(JSON.stringify(rows)),
+        contentType: 'application/json',
+        headers,
+        credentials: AKSK_TENANT,
+      });
+    await write([{ uid: 'a' }, { uid: 'b' }], { 'Content-Date': '2026-11-22', 'Content-End': 'False' });
+    await write([{ uid: 'c' }, 'bad'], { 'Content-Date': '2026-11-22', 'Content-End': 'true' });
+    await write([{ uid: 'd' }], {});
+    expect((await state()).writes).toEqual([
+      expect.objectContaining({ tenantId: AKSK_TENANT.tenantId, app: 'shop', topic: 'user', rows: 2, refused: 0 }),
+      expect.objectContaining({ contentDate: '2026-11-22', contentEnd: true, rows: 2, refused: 1 }),
+      expect.objectContaining({ contentDate: null, contentEnd: null, rows: 1, refused: 0 }),
+    ]);
+    expect((await state()).writes[0]).toMatchObject({ contentDate: '2026-11-22', contentEnd: false });
+  });
+
+  it('refuses a whole write whose Content-Date or Content-End is malformed, naming the header', async () => {
+    const cases = [
+      [{ 'Content-Date': '2026-02-30' }, /Content-Date must be a YYYY-MM-DD day; got "2026-02-30"/],
+      [{ 'Content-Date': '20261123' }, /Content-Date must be a YYYY-MM-DD day/],
+      [{ 'Content-End': 'yes' }, /Content-End must be True or False; got "yes"/],
+    ] as const;
+    for (const [headers, pattern] of cases) {
+      const response = await callByteAir(server.url, {
+        path: '/data/api/shop/item?method=write',
+        body: Buffer.from('[{"id":"x"}]'),
+        contentType: 'application/json',
+        headers,
+      });
+      expect(WriteResponse.decode(response.body).status).toMatchObject({ code: 400, success: false });
+      expect(WriteResponse.decode(response.body).status?.message).toMatch(pattern);
+    }
+    const after = await state();
+    expect(after.items).toEqual({});
+    expect(after.writes).toEqual([]);
+  });
+
+  it('refuses a done body that does not name real days, naming the entry', async () => {
+    const cases = [
+      ['{"partition_date":"20261123"}', /^body: must be a non-empty JSON array/],
+      ['[]', /^body: must be a non-empty JSON array/],
+      ['[{"partition_date":"2026-11-23"}]', /^body\[0\]\.partition_date: must be a YYYYMMDD day, got "2026-11-23"$/],
+      ['[{"partition_date":"20261123"},{"partition_date":"20260230"}]', /^body\[1\]\.partition_date/],
+      ['[{"partition_date":', /not valid JSON/],
+    ] as const;
+    for (const [body, pattern] of cases) {
+      const response = await callByteAir(server.url, {
+        path: '/data/api/shop/done?topic=item',
+        body: Buffer.from(body),
+        contentType: 'application/json',
+      });
+      expect(WriteResponse.decode(response.body).status?.code).toBe(400);
+      expect(WriteResponse.decode(response.body).status?.message).toMatch(pattern);
+    }
+    expect((await state()).done).toEqual([]);
   });
 
   it('records done calls and answers 409 to a repeated Request-Id', async () => {

@@ -60,6 +60,7 @@ export {
   insightTimeProblem,
   parseInsightTime,
 } from './time/insight-time.js';
+export { CONTENT_END, doneBodyProblem, isDataDay, parseContentEnd, toPartitionDate } from './time/data-day.js';
 export {
   InsightEnvelope,
   InsightRule,

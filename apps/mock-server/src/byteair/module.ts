@@ -5,8 +5,11 @@ import {
   CallbackRequest,
   type DataError,
   decodeMessage,
+  doneBodyProblem,
   encodeMessage,
+  isDataDay,
   type MessageType,
+  parseContentEnd,
   PredictRequest,
   PredictResponse,
   ProtocolDecodeError,
@@ -195,6 +198,7 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
         throw byteAirFailure(400, `query parameter method must be "write"; got ${JSON.stringify(method)}`);
       }
       const { tenantId } = await authenticate(req, app);
+      const { contentDate, contentEnd } = dataDayHeaders(req);
       const rows = await readJson(req);
       if (!Array.isArray(rows)) throw byteAirFailure(400, 'body must be a JSON array of rows');
       if (rows.length > BYTEAIR_LIMITS.writeDataMaxItems) {
@@ -217,6 +221,8 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
             repo.insertRecord(app, topic, row, now);
           }
         });
+        const refused = errors.length;
+        repo.insertWrite({ tenantId, app, topic, contentDate, contentEnd, rows: rows.length, refused, createdAt: now });
       });
       const status =
         errors.length === 0
@@ -231,7 +237,11 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
       if (topic === '') throw byteAirFailure(400, 'query parameter topic is required');
       const { tenantId } = await authenticate(req, app);
       const body = (await readBody(req)).toString('utf8');
-      if (body.trim() !== '') await readJson(req);
+      // No body declares nothing in particular (older SDKs); a body must name the completed days.
+      if (body.trim() !== '') {
+        const problem = doneBodyProblem(await readJson(req));
+        if (problem !== undefined) throw byteAirFailure(400, problem);
+      }
       repo.transaction(() => {
         claim(tenantId, req, `done:${topic}`);
         repo.insertDone(app, topic, body.trim() === '' ? null : body, ctx.clock.now());
@@ -239,6 +249,26 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
       return protobufReply(encodeMessage(WriteResponse, { status: BYTEAIR_OK, errors: [] }));
     },
   };
+}
+
+/** `Content-Date` and `Content-End` of a write, checked: a malformed one refuses the whole write. */
+function dataDayHeaders(req: EmulatorRequest): { contentDate?: string; contentEnd?: boolean } {
+  const contentDate = req.header(BYTEAIR_HEADERS.contentDate);
+  if (contentDate !== undefined && !isDataDay(contentDate)) {
+    throw byteAirFailure(
+      400,
+      `header ${BYTEAIR_HEADERS.contentDate} must be a YYYY-MM-DD day; got ${JSON.stringify(contentDate)}`,
+    );
+  }
+  const endHeader = req.header(BYTEAIR_HEADERS.contentEnd);
+  const contentEnd = endHeader === undefined ? undefined : parseContentEnd(endHeader);
+  if (endHeader !== undefined && contentEnd === undefined) {
+    throw byteAirFailure(
+      400,
+      `header ${BYTEAIR_HEADERS.contentEnd} must be True or False; got ${JSON.stringify(endHeader)}`,
+    );
+  }
+  return { contentDate, contentEnd };
 }
 
 /** The decoded body; a refused body keeps its status but speaks ByteAir's code. */

@@ -102,6 +102,10 @@ export function createRepository(store: Store) {
     insertRecord: store.prepare<[string, string, string, number]>(
       'INSERT INTO byteair_records (app, topic, data, created_at) VALUES (?, ?, ?, ?)',
     ),
+    insertWrite: store.prepare<[string, string, string, string | null, number | null, number, number, number]>(
+      `INSERT INTO byteair_writes (tenant_id, app, topic, content_date, content_end, rows, refused, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     insertDone: store.prepare<[string, string, string | null, number]>(
       'INSERT INTO byteair_done (app, topic, body, created_at) VALUES (?, ?, ?, ?)',
     ),
@@ -159,6 +163,11 @@ export function createRepository(store: Store) {
     insertRecord(app: string, topic: string, data: unknown, now: number): void {
       s.insertRecord.run(app, topic, JSON.stringify(data), now);
     },
+    /** Logs one applied write-data call. */
+    insertWrite(w: StoredWrite): void {
+      const end = w.contentEnd === undefined ? null : w.contentEnd ? 1 : 0;
+      s.insertWrite.run(w.tenantId, w.app, w.topic, w.contentDate ?? null, end, w.rows, w.refused, w.createdAt);
+    },
     insertDone(app: string, topic: string, body: string | null, now: number): void {
       s.insertDone.run(app, topic, body, now);
     },
@@ -200,6 +209,7 @@ export function createRepository(store: Store) {
           predicts: count('byteair_predicts'),
           callbacks: count('byteair_callbacks'),
           done: count('byteair_done'),
+          writes: count('byteair_writes'),
         },
         items,
         records,
@@ -209,6 +219,7 @@ export function createRepository(store: Store) {
         done: all<{ app: string; topic: string; body: string | null; created_at: number }>(
           recent('byteair_done', 'seq'),
         ).map((r) => ({ app: r.app, topic: r.topic, body: r.body, at: new Date(r.created_at).toISOString() })),
+        writes: all<WriteRow>(recent('byteair_writes', 'seq')).map(toWriteView),
         flags: {
           unknownPredictRequests: callbacks.filter((c) => c.unknownPredictRequest).map(flagView),
           duplicateCallbacks: callbacks.filter((c) => c.duplicateCallback).map(flagView),
@@ -251,6 +262,46 @@ function toCallbackView(row: CallbackRow) {
     spm: row.spm,
     unknownPredictRequest: row.unknown_predict === 1,
     duplicateCallback: row.duplicate === 1,
+    at: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** One applied write-data call. */
+export interface StoredWrite {
+  tenantId: string;
+  app: string;
+  topic: string;
+  /** `Content-Date`, when sent. */
+  contentDate: string | undefined;
+  /** `Content-End`, when sent. */
+  contentEnd: boolean | undefined;
+  rows: number;
+  refused: number;
+  createdAt: number;
+}
+
+interface WriteRow {
+  seq: number;
+  tenant_id: string;
+  app: string;
+  topic: string;
+  content_date: string | null;
+  content_end: number | null;
+  rows: number;
+  refused: number;
+  created_at: number;
+}
+
+function toWriteView(row: WriteRow) {
+  return {
+    seq: row.seq,
+    tenantId: row.tenant_id,
+    app: row.app,
+    topic: row.topic,
+    contentDate: row.content_date,
+    contentEnd: row.content_end === null ? null : row.content_end === 1,
+    rows: row.rows,
+    refused: row.refused,
     at: new Date(row.created_at).toISOString(),
   };
 }

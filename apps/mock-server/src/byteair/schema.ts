@@ -85,6 +85,24 @@ export const BYTEAIR_MIGRATIONS: Migration[] = [
       CREATE INDEX byteair_nonces_ts ON byteair_nonces (ts);
     `,
   },
+  {
+    id: '002-writes',
+    up: `
+      -- One row per applied write-data call: the day it names (Content-Date), whether it closed the day
+      -- (Content-End), and how many rows it carried and how many were refused.
+      CREATE TABLE byteair_writes (
+        seq INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        app TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        content_date TEXT,
+        content_end INTEGER,
+        rows INTEGER NOT NULL,
+        refused INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Every table of the module, emptied by a reset. */
@@ -92,6 +110,7 @@ export const BYTEAIR_TABLES = [
   'byteair_items',
   'byteair_records',
   'byteair_done',
+  'byteair_writes',
   'byteair_predicts',
   'byteair_callbacks',
   'byteair_shown',

@@ -5,6 +5,7 @@ import {
   byteAirError,
   CallbackRequest,
   CallbackResponse,
+  CONTENT_END,
   CONTENT_TYPES,
   classifyHttpStatus,
   decodeMessage,
@@ -16,6 +17,7 @@ import {
   PredictRequest,
   PredictResponse,
   signByteAirRequest,
+  toPartitionDate,
   WriteResponse,
 } from '@insight/protocol';
 import { ApiError, RequestValidationError, ResponseValidationError, type ValidationIssue } from '../core/errors.js';
@@ -214,7 +216,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
         check(writeDataIssues(data, options?.topic, options?.date), options?.requestId);
         const headers: Record<string, string> = {};
         if (options.date !== undefined) headers[BYTEAIR_HEADERS.contentDate] = formatDay(options.date);
-        if (options.end !== undefined) headers[BYTEAIR_HEADERS.contentEnd] = options.end ? 'True' : 'False';
+        if (options.end !== undefined) headers[BYTEAIR_HEADERS.contentEnd] = CONTENT_END[options.end ? 'last' : 'more'];
         const call = {
           route: 'byteair.write',
           type: WriteResponse,
@@ -233,7 +235,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
         const dates: readonly DataDate[] = options?.dates ?? [new Date()];
         check(doneIssues(options?.topic, dates), options?.requestId);
         // The official SDKs send the completed days as `[{"partition_date":"YYYYMMDD"}, …]`.
-        const days = dates.map((date) => ({ partition_date: formatDay(date).replaceAll('-', '') }));
+        const days = dates.map((date) => ({ partition_date: toPartitionDate(formatDay(date)) }));
         const call = {
           route: 'byteair.done',
           type: WriteResponse,

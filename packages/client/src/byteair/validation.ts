@@ -1,11 +1,10 @@
-import type { CallbackRequest, PredictRequest } from '@insight/protocol';
+import { BYTEAIR_LIMITS, type CallbackRequest, isDataDay, type PredictRequest } from '@insight/protocol';
 import type { ValidationIssue } from '../core/errors.js';
 import type { DataDate } from './types.js';
 
-/** Most items one data write may carry (byteair.md §2). */
-export const MAX_WRITE_ITEMS = 10_000;
+/** Most items one data write may carry. */
+export const MAX_WRITE_ITEMS = BYTEAIR_LIMITS.writeDataMaxItems;
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const PATH_SEGMENT = /^[^/?#\s]+$/;
 
 /** Problems of a callback about to be sent (its scene already defaulted). */
@@ -72,10 +71,7 @@ export function formatDay(date: DataDate): string {
 
 function dateIssues(path: string, date: DataDate): ValidationIssue[] {
   if (date instanceof Date) return Number.isNaN(date.getTime()) ? [{ path, message: 'must be a valid date' }] : [];
-  const match = DAY.exec(date);
-  const valid =
-    match !== null && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date && Number(match[1]) > 0;
-  return valid ? [] : [{ path, message: `must be a YYYY-MM-DD day, got ${JSON.stringify(date)}` }];
+  return isDataDay(date) ? [] : [{ path, message: `must be a YYYY-MM-DD day, got ${JSON.stringify(date)}` }];
 }
 
 function segmentIssues(path: string, value: string): ValidationIssue[] {

@@ -23,6 +23,8 @@ describe('resolveOptions', () => {
     ],
     [{ byteair: { clockSkewSeconds: -1 } }, /byteair\.clockSkewSeconds/],
     [{ limits: { bodyBytes: 0 } }, /limits\.bodyBytes/],
+    // zlib cannot honour an output cap beyond the largest Buffer: every gzipped body would be refused as corrupt.
+    [{ limits: { decodedBodyBytes: 8 * 1024 ** 3 + 1 } }, /limits\.decodedBodyBytes/],
     [{ surprise: true }, /surprise/],
   ])('names the invalid option in %j', (options, pattern) => {
     expect(() => resolveOptions(options as never)).toThrow(pattern);

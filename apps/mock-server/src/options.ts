@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { z } from 'zod';
 import { type Clock, SYSTEM_CLOCK } from './core/clock.js';
 import type { EmulatorModule } from './core/module.js';
@@ -8,6 +9,8 @@ import type { InsightModuleOptions } from './insight/index.js';
 export const DEFAULT_BODY_BYTES = 16 * 1024 * 1024;
 /** Default largest request body once gunzipped, in bytes. */
 export const DEFAULT_DECODED_BODY_BYTES = 64 * 1024 * 1024;
+/** Largest body cap accepted: the largest Buffer this Node.js can hold (zlib refuses a larger output cap). */
+export const MAX_BODY_LIMIT = constants.MAX_LENGTH;
 /** Default number of requests `GET /_insight/requests` remembers. */
 export const DEFAULT_REQUEST_LOG_SIZE = 1000;
 /** Default seed of the emulator's random numbers. */
@@ -65,8 +68,8 @@ const optionsSchema = z.strictObject({
     .prefault({}),
   limits: z
     .strictObject({
-      bodyBytes: z.number().int().positive().default(DEFAULT_BODY_BYTES),
-      decodedBodyBytes: z.number().int().positive().default(DEFAULT_DECODED_BODY_BYTES),
+      bodyBytes: z.number().int().positive().max(MAX_BODY_LIMIT).default(DEFAULT_BODY_BYTES),
+      decodedBodyBytes: z.number().int().positive().max(MAX_BODY_LIMIT).default(DEFAULT_DECODED_BODY_BYTES),
     })
     .prefault({}),
   requestLogSize: z.number().int().positive().default(DEFAULT_REQUEST_LOG_SIZE),

@@ -51,7 +51,9 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const resolved = resolveOptions(options);
   const { clock, logger } = resolved;
   const store = createStore(resolved.dataDir);
-  const random = createRandom(resolved.seed);
+  // Reset starts the sequence over, so that a suite sharing one emulator draws the same faults whatever ran before.
+  let draw = createRandom(resolved.seed);
+  const random = (): number => draw();
   const ctx: EmulatorContext = { store, clock, options: resolved, random, log: (line) => logger?.(line) };
   const modules: EmulatorModule[] = [createByteAirModule(), createInsightModule(options.insight), ...resolved.modules];
   const faults = createFaultSet();
@@ -62,7 +64,10 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     for (const module of modules) module.reset?.();
     faults.clear();
     requests.clear();
+    draw = createRandom(resolved.seed);
   };
+  /** Aborted by `close()`: ends injected delays, so that a closed emulator leaves no timer behind. */
+  const shutdown = new AbortController();
 
   try {
     const names = new Set<string>([CONTROL_MODULE]);
@@ -158,7 +163,14 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
 
     /** @returns the status answered (0 when dropped), or undefined when the request proceeds. */
     async function applyFault(fault: FaultRule, route: Route, request: EmulatorRequest): Promise<number | undefined> {
-      if (fault.latencyMs !== undefined) await sleep(fault.latencyMs);
+      if (fault.latencyMs !== undefined) {
+        await delay(fault.latencyMs, res, shutdown.signal);
+        // The client gave up (or the emulator is closing) during the delay: nothing more can reach it.
+        if (res.destroyed || shutdown.signal.aborted) {
+          req.socket.destroy();
+          return 0;
+        }
+      }
       if (fault.dropConnection) {
         req.socket.destroy();
         return 0;
@@ -204,6 +216,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     reset,
     close() {
       closing ??= (async () => {
+        shutdown.abort();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         for (const module of modules) await module.stop?.();
@@ -306,6 +319,25 @@ function tooLarge(maxBytes: number, what: string): EmulatorError {
   return new EmulatorError(413, `${what} exceeds ${maxBytes} bytes`);
 }
 
+/**
+ * Waits `ms` (an injected latency), ending early when the client goes away or the emulator closes.
+ */
+async function delay(ms: number, res: ServerResponse, shutdown: AbortSignal): Promise<void> {
+  if (res.destroyed || shutdown.aborted) return;
+  const gone = new AbortController();
+  const onClose = (): void => gone.abort();
+  res.once('close', onClose);
+  try {
+    await sleep(ms, undefined, { signal: AbortSignal.any([gone.signal, shutdown]) });
+  } catch {
+    // Aborted: the caller looks at why.
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+const cutShort = (): EmulatorError => new EmulatorError(400, 'request body was cut short by the client');
+
 /** Reads a request body, refusing it as soon as it passes `maxBytes` (the connection is then closed after the answer). */
 function readCapped(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<Buffer> {
   const refuse = (): EmulatorError => {
@@ -314,6 +346,8 @@ function readCapped(req: IncomingMessage, res: ServerResponse, maxBytes: number)
   };
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(refuse());
+  // A client that left before the body was read (during an injected delay, say) will never send the rest.
+  if (req.destroyed && !req.readableEnded) return Promise.reject(cutShort());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -337,18 +371,21 @@ function readCapped(req: IncomingMessage, res: ServerResponse, maxBytes: number)
     };
     const onAborted = (): void => {
       cleanup();
-      reject(new EmulatorError(400, 'request body was cut short by the client'));
+      reject(cutShort());
     };
     const cleanup = (): void => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('aborted', onAborted);
+      req.off('close', onAborted);
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
+    // 'close' comes after 'end' for a complete body (the listener is gone by then); before it, the client left.
+    req.on('close', onAborted);
   });
 }
 
@@ -358,7 +395,8 @@ function readCapped(req: IncomingMessage, res: ServerResponse, maxBytes: number)
  * @returns the HTTP status sent.
  */
 async function send(res: ServerResponse, reply: Reply): Promise<number> {
-  if (res.headersSent || res.destroyed) return res.statusCode;
+  // An answer that cannot go out is logged as dropped (0), not as the status the response object defaults to.
+  if (res.headersSent || res.destroyed) return res.headersSent ? res.statusCode : 0;
   if (reply.kind === 'body') {
     const body = reply.body ?? '';
     res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(body) });

@@ -7,7 +7,8 @@ import {
   WriteResponse,
 } from '@insight/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../src/index.js';
+import { STATE_LIST_LIMIT } from '../src/byteair/repository.js';
+import { createManualClock, type MockServer } from '../src/index.js';
 import { AKSK_TENANT, byteAirState, callByteAir, startByteAir } from './support/byteair.js';
 
 let server: MockServer;
@@ -66,7 +67,11 @@ interface ByteAirState {
     unknownPredictRequest: boolean;
     duplicateCallback: boolean;
   }[];
-  flags: { unknownPredictRequests: { predictRequestId: string }[]; duplicateCallbacks: { predictRequestId: string }[] };
+  flags: {
+    unknownPredictRequests: { predictRequestId: string }[];
+    duplicateCallbacks: { predictRequestId: string }[];
+    totals: { unknownPredictRequests: number; duplicateCallbacks: number };
+  };
   writes: {
     tenantId: string;
     app: string;
@@ -194,6 +199,54 @@ describe('callback', () => {
     ]);
     expect(flags.unknownPredictRequests.map((f) => f.predictRequestId)).toEqual(['never-issued']);
     expect(flags.duplicateCallbacks.map((f) => f.predictRequestId)).toEqual([first.requestId]);
+    expect(flags.totals).toEqual({ unknownPredictRequests: 1, duplicateCallbacks: 1 });
+  });
+
+  it('lists the most recent predicts by arrival under a manual clock, and counts flags beyond the listed callbacks', async () => {
+    const local = await startByteAir({ clock: createManualClock(Date.now()) });
+    try {
+      const send = (path: string, body: Uint8Array) => callByteAir(local.url, { path, body });
+      for (let i = 0; i < STATE_LIST_LIMIT + 5; i++) {
+        await send(
+          '/predict/api/app/home',
+          encodeMessage(PredictRequest, PredictRequest.fromPartial({ user: { uid: `u${i}` } })),
+        );
+      }
+      const flagged = CallbackRequest.fromPartial({
+        uid: 'x',
+        scene: 's',
+        predictRequestId: 'never-issued',
+        items: [{ id: '1' }],
+      });
+      await send('/predict/api/app/callback', encodeMessage(CallbackRequest, flagged));
+      // A thousand later callbacks with no predict call to find (flagged too) push the first one out of the lists;
+      // the flag totals still count it.
+      const plain = CallbackRequest.fromPartial({ uid: 'x', scene: 's', items: [{ id: '2' }] });
+      for (let i = 0; i < STATE_LIST_LIMIT; i++)
+        await send('/predict/api/app/callback', encodeMessage(CallbackRequest, plain));
+      const listed = await byteAirState<{
+        predicts: { uid: string }[];
+        callbacks: unknown[];
+        flags: ByteAirState['flags'];
+      }>(local);
+      expect(listed.predicts).toHaveLength(STATE_LIST_LIMIT);
+      expect(listed.predicts.at(0)?.uid).toBe('u5');
+      expect(listed.predicts.at(-1)?.uid).toBe(`u${STATE_LIST_LIMIT + 4}`);
+      expect(listed.callbacks).toHaveLength(STATE_LIST_LIMIT);
+      expect(listed.flags.unknownPredictRequests).toHaveLength(STATE_LIST_LIMIT);
+      expect(listed.flags.unknownPredictRequests.map((f) => f.predictRequestId)).not.toContain('never-issued');
+      expect(listed.flags.totals.unknownPredictRequests).toBe(STATE_LIST_LIMIT + 1);
+    } finally {
+      await local.close();
+    }
+  }, 60_000);
+
+  it('lists every item shown to a user, however many one callback reported', async () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => ({ id: `item-${i}` }));
+    expect((await callback('app', { uid: 'erin', scene: 'home', items })).message.code).toBe(0);
+    const shown = (await state()).shown.app?.erin ?? [];
+    expect(shown).toHaveLength(20_000);
+    expect(new Set(shown)).toEqual(new Set(items.map((item) => item.id)));
   });
 
   it('finds the predict call through the Request-Id header when predict_request_id is missing', async () => {
@@ -263,6 +316,23 @@ describe('data write and done', () => {
     expect(decoded.errors.map((e) => e.message.slice(0, 4))).toEqual(['[1]:', '[2]:', '[3]:']);
     expect(decoded.errors[1]?.data).toBe('{"title":"no id"}');
     expect((await state()).items).toEqual({ shop: 2 });
+  });
+
+  it('reports a row nested too deeply to store as a refused row, not a server error', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const response = await callByteAir(server.url, {
+      path: '/data/api/shop/item?method=write',
+      body: Buffer.from(`[{"id":"fine"},{"id":"deep","a":${deep}},${deep}]`),
+      contentType: 'application/json',
+    });
+    expect(response.status).toBe(200);
+    const decoded = WriteResponse.decode(response.body);
+    expect(decoded.status).toMatchObject({ code: 400, message: '2 of 3 rows were refused; see errors' });
+    expect(decoded.errors.map((e) => e.message)).toEqual([
+      '[1]: a row nested too deeply to store',
+      '[2]: a row nested too deeply to store',
+    ]);
+    expect((await state()).items).toEqual({ shop: 1 });
   });
 
   it('refuses more than 10000 rows, a non-array body, and a missing method=write', async () => {

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CallbackRequest, CallbackResponse, encodeMessage } from '@insight/protocol';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +15,8 @@ import {
   streamReply,
 } from '../src/index.js';
 import { AIR_TENANT, callByteAir, QUIET_INSIGHT } from './support/byteair.js';
+
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 let endlessStopped: Promise<number> | undefined;
 
@@ -275,6 +280,83 @@ describe('fault rules', () => {
     const started = performance.now();
     expect((await fetch(`${server.url}/predict/api/ping`)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('refuses informational statuses, which would leave clients waiting', async () => {
+    for (const status of [100, 101, 103, 199]) {
+      expect((await addFault({ route: '/predict/api/ping', status })).status).toBe(400);
+    }
+    expect((await addFault({ route: '/predict/api/ping', status: 200 })).status).toBe(201);
+  });
+
+  it('logs a request whose client left during the delay as dropped, and still runs nothing', async () => {
+    await addFault({ route: 'POST /probe/hit', latencyMs: 400 });
+    await expect(
+      request(`${server.url}/probe/hit`, { method: 'POST', body: 'x', signal: AbortSignal.timeout(50) }),
+    ).rejects.toThrow();
+    // The delay ends when the client goes: the record appears well before the 400 ms are up.
+    const started = performance.now();
+    let logged: RequestRecord[] = [];
+    while (logged.length === 0 && performance.now() - started < 2_000) {
+      logged = (await json('/_insight/requests?path=/probe/hit')).body.requests as RequestRecord[];
+      if (logged.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(logged.map((r) => r.status)).toEqual([0]);
+    expect(logged[0]!.latencyMs).toBeLessThan(350);
+    expect(hits()).toBe(0);
+  });
+
+  it('logs an answer that could not be sent (the client cut its body short) as dropped, not 200', async () => {
+    const { connect } = await import('node:net');
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // The callback route reads the body before it answers; the client leaves with 990 bytes still to come.
+    socket.write('POST /predict/api/app/callback HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly ten b');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    const started = performance.now();
+    let logged: RequestRecord[] = [];
+    while (logged.length === 0 && performance.now() - started < 2_000) {
+      logged = (await json('/_insight/requests?path=/predict/api/app/callback')).body.requests as RequestRecord[];
+      if (logged.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(logged.map((r) => r.status)).toEqual([0]);
+  });
+
+  it('ends pending delays on close, so that a closed emulator keeps no process alive', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/close-during-delay.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', TSX, fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let closedAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('CLOSED')) closedAt ??= performance.now();
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('exit', (exitCode) => {
+        clearTimeout(killer);
+        resolve(exitCode);
+      });
+    });
+    expect(closedAt).toBeDefined();
+    expect(code).toBe(0);
+    // Without the delay ended, the process would live on for the rest of the ten minutes.
+    expect(performance.now() - closedAt!).toBeLessThan(5_000);
+  }, 70_000);
+
+  it('restarts the seeded generator on reset, so a suite sharing one emulator draws the same faults', async () => {
+    const draw = async () => {
+      await json('/_insight/reset', { method: 'POST' });
+      await addFault({ route: 'GET /predict/api/ping', status: 503, probability: 0.5 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 24; i++) statuses.push((await fetch(`${server.url}/predict/api/ping`)).status);
+      return statuses;
+    };
+    const first = await draw();
+    expect(new Set(first).size).toBe(2);
+    // Draws in between, then a reset: the same sequence again.
+    await addFault({ route: '/probe/**', status: 500, probability: 0.5 });
+    for (let i = 0; i < 5; i++) await fetch(`${server.url}/probe/teapot`);
+    expect(await draw()).toEqual(first);
   });
 
   it('fires with its probability, deterministically for a seed, and never on the control plane', async () => {

@@ -47,7 +47,7 @@ export function createAuthenticator(
     if (!result.ok) throw byteAirFailure(401, `${result.reason}: ${result.message}`);
     const allowed = tenants.get(result.tenantId)?.applications;
     if (allowed && !allowed.includes(app)) {
-      throw byteAirFailure(401, `tenant "${result.tenantId}" has no application "${app}"`);
+      throw byteAirFailure(401, `unknown-application: tenant "${result.tenantId}" has no application "${app}"`);
     }
     return { tenantId: result.tenantId, mode: result.mode };
   };

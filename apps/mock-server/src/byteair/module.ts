@@ -84,7 +84,7 @@ export function createByteAirModule(): EmulatorModule {
       const { repo, ctx } = live;
       const now = ctx.clock.now();
       repo.transaction(() => {
-        for (const item of items) repo.upsertItem(app, String(item.id), item, now);
+        for (const item of items) repo.upsertItem(app, String(item.id), JSON.stringify(item), now);
       });
       return { app, items: items.length };
     },
@@ -212,13 +212,14 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
       repo.transaction(() => {
         claim(tenantId, req, `write:${topic}`);
         rows.forEach((row: unknown, i) => {
-          const problem = rowProblem(row, topic);
+          const json = storedJson(row);
+          const problem = json === undefined ? TOO_DEEP : rowProblem(row, topic);
           if (problem !== undefined) {
-            errors.push({ message: `[${i}]: ${problem}`, data: JSON.stringify(row) ?? 'undefined', success: false });
+            errors.push({ message: `[${i}]: ${problem}`, data: json ?? TOO_DEEP, success: false });
           } else if (topic === ITEM_TOPIC) {
-            repo.upsertItem(app, itemId(row as Record<string, unknown>) as string, row, now);
+            repo.upsertItem(app, itemId(row as Record<string, unknown>) as string, json!, now);
           } else {
-            repo.insertRecord(app, topic, row, now);
+            repo.insertRecord(app, topic, json!, now);
           }
         });
         const refused = errors.length;
@@ -323,6 +324,20 @@ function itemId(row: Record<string, unknown>): string | undefined {
   if (typeof id === 'string' && id !== '') return id;
   if (typeof id === 'number' && Number.isFinite(id)) return String(id);
   return undefined;
+}
+
+const TOO_DEEP = 'a row nested too deeply to store';
+
+/**
+ * A row as stored, or undefined when it cannot be serialised: JSON.parse takes nesting that JSON.stringify's
+ * recursion cannot give back (thousands of levels).
+ */
+function storedJson(row: unknown): string | undefined {
+  try {
+    return JSON.stringify(row) ?? 'null';
+  } catch {
+    return undefined;
+  }
 }
 
 function rowProblem(row: unknown, topic: string): string | undefined {

@@ -157,11 +157,13 @@ export function createRepository(store: Store) {
         c.createdAt,
       );
     },
-    upsertItem(app: string, id: string, data: unknown, now: number): void {
-      s.upsertItem.run(app, id, JSON.stringify(data), now);
+    /** Stores an item row (its JSON text) in the application's pool, replacing one with the same id. */
+    upsertItem(app: string, id: string, json: string, now: number): void {
+      s.upsertItem.run(app, id, json, now);
     },
-    insertRecord(app: string, topic: string, data: unknown, now: number): void {
-      s.insertRecord.run(app, topic, JSON.stringify(data), now);
+    /** Keeps a row (its JSON text) of another topic, for inspection. */
+    insertRecord(app: string, topic: string, json: string, now: number): void {
+      s.insertRecord.run(app, topic, json, now);
     },
     /** Logs one applied write-data call. */
     insertWrite(w: StoredWrite): void {
@@ -179,9 +181,12 @@ export function createRepository(store: Store) {
     /** A JSON view for `/_insight/state`. */
     state() {
       const all = <T>(sql: string): T[] => store.prepare<[], T>(sql).all();
-      const count = (table: string): number => all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n ?? 0;
-      const recent = (table: string, order: string): string =>
-        `SELECT * FROM (SELECT * FROM ${table} ORDER BY ${order} DESC LIMIT ${STATE_LIST_LIMIT}) ORDER BY ${order}`;
+      const count = (table: string, where = 'TRUE'): number =>
+        all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)[0]?.n ?? 0;
+      // The most recent rows, oldest first, by insertion order (timestamps tie under a manual clock).
+      const recent = (table: string): string =>
+        `SELECT * FROM (SELECT rowid AS inserted, * FROM ${table} ORDER BY rowid DESC LIMIT ${STATE_LIST_LIMIT})
+         ORDER BY inserted`;
 
       const items: Record<string, number> = {};
       for (const r of all<{ app: string; n: number }>('SELECT app, COUNT(*) AS n FROM byteair_items GROUP BY app')) {
@@ -198,10 +203,17 @@ export function createRepository(store: Store) {
         'SELECT app, uid, item_id FROM byteair_shown ORDER BY app, uid, created_at, item_id',
       )) {
         const users = shown[r.app] ?? {};
-        users[r.uid] = [...(users[r.uid] ?? []), r.item_id];
         shown[r.app] = users;
+        const list = users[r.uid] ?? [];
+        users[r.uid] = list;
+        list.push(r.item_id);
       }
-      const callbacks = all<CallbackRow>(recent('byteair_callbacks', 'seq')).map(toCallbackView);
+      const callbacks = all<CallbackRow>(recent('byteair_callbacks')).map(toCallbackView);
+      const flagged = (column: 'unknown_predict' | 'duplicate') =>
+        all<{ seq: number; request_id: string | null; predict_request_id: string | null }>(
+          `SELECT * FROM (SELECT seq, request_id, predict_request_id FROM byteair_callbacks WHERE ${column} = 1
+           ORDER BY seq DESC LIMIT ${STATE_LIST_LIMIT}) ORDER BY seq`,
+        ).map((r) => ({ seq: r.seq, requestId: r.request_id, predictRequestId: r.predict_request_id }));
       return {
         totals: {
           items: count('byteair_items'),
@@ -214,15 +226,20 @@ export function createRepository(store: Store) {
         items,
         records,
         shown,
-        predicts: all<PredictRow>(recent('byteair_predicts', 'created_at')).map(toPredict),
+        predicts: all<PredictRow>(recent('byteair_predicts')).map(toPredict),
         callbacks,
-        done: all<{ app: string; topic: string; body: string | null; created_at: number }>(
-          recent('byteair_done', 'seq'),
-        ).map((r) => ({ app: r.app, topic: r.topic, body: r.body, at: new Date(r.created_at).toISOString() })),
-        writes: all<WriteRow>(recent('byteair_writes', 'seq')).map(toWriteView),
+        done: all<{ app: string; topic: string; body: string | null; created_at: number }>(recent('byteair_done')).map(
+          (r) => ({ app: r.app, topic: r.topic, body: r.body, at: new Date(r.created_at).toISOString() }),
+        ),
+        writes: all<WriteRow>(recent('byteair_writes')).map(toWriteView),
+        // Over every callback, not only the listed ones: the most recent flagged ones, and how many there are.
         flags: {
-          unknownPredictRequests: callbacks.filter((c) => c.unknownPredictRequest).map(flagView),
-          duplicateCallbacks: callbacks.filter((c) => c.duplicateCallback).map(flagView),
+          unknownPredictRequests: flagged('unknown_predict'),
+          duplicateCallbacks: flagged('duplicate'),
+          totals: {
+            unknownPredictRequests: count('byteair_callbacks', 'unknown_predict = 1'),
+            duplicateCallbacks: count('byteair_callbacks', 'duplicate = 1'),
+          },
         },
       };
     },
@@ -243,10 +260,6 @@ function toPredict(row: PredictRow): StoredPredict {
     items: JSON.parse(row.items) as string[],
     createdAt: row.created_at,
   };
-}
-
-function flagView(c: { seq: number; requestId: string | null; predictRequestId: string | null }) {
-  return { seq: c.seq, requestId: c.requestId, predictRequestId: c.predictRequestId };
 }
 
 function toCallbackView(row: CallbackRow) {

@@ -13,8 +13,8 @@ export const faultRuleInputSchema = z
     probability: z.number().min(0).max(1).default(1),
     /** How many requests the rule affects before it is spent; unlimited when absent. */
     times: z.number().int().positive().optional(),
-    /** Answer with this HTTP status instead of (or, with `after`, in place of) the handler's answer. */
-    status: z.number().int().min(100).max(599).optional(),
+    /** Answer with this HTTP status (200–599) instead of (or, with `after`, in place of) the handler's answer. */
+    status: z.number().int().min(200).max(599).optional(),
     /** Service-level code of the error body; the status when absent. */
     code: z.number().int().optional(),
     /** Message of the error body. */

@@ -82,16 +82,7 @@ describe('CallbackQueue', () => {
 
   it('keeps draining when the onError handler throws, and logs the handler failure', async () => {
     const { server } = await setup(0, new Set(['bad']));
-    const logged: string[] = [];
-    const client = createByteAirClient({
-      tenantId: 't',
-      applicationId: 'app',
-      hosts: [server.host],
-      scheme: 'http',
-      auth: { token: 'x' },
-      logger: { debug() {}, info() {}, warn() {}, error: (m) => logged.push(m) },
-    });
-    clients.push(client);
+    const { client, logged } = loggedClient(server);
     const queue = client.createCallbackQueue({
       onError: () => {
         throw new Error('handler bug');
@@ -157,5 +148,186 @@ describe('CallbackQueue', () => {
     expect(server.received).toHaveLength(0);
     expect(() => client.createCallbackQueue({} as never)).toThrow(/onError is required/);
     expect(() => client.createCallbackQueue({ onError() {}, concurrency: 0 })).toThrow(/concurrency/);
+  });
+});
+
+/** Collects the unhandled rejections that happen while `run` runs (and a few turns after). */
+async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown) => seen.push(reason);
+  process.on('unhandledRejection', listener);
+  try {
+    await run();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('unhandledRejection', listener);
+  }
+  return seen;
+}
+
+/** A client of `server` with a logger whose `error` records its messages, and throws when `throwing` is set. */
+function loggedClient(server: { host: string }, throwing = false) {
+  const logged: string[] = [];
+  const client = createByteAirClient({
+    tenantId: 't',
+    applicationId: 'app',
+    hosts: [server.host],
+    scheme: 'http',
+    auth: { token: 'x' },
+    logger: {
+      debug() {},
+      info() {},
+      warn() {},
+      error: (message) => {
+        logged.push(message);
+        if (throwing) throw new Error('logger down');
+      },
+    },
+  });
+  clients.push(client);
+  return { client, logged };
+}
+
+describe('CallbackQueue: onError handlers that return promises', () => {
+  it('waits for the promise before the callback counts as settled', async () => {
+    const { client } = await setup(0, new Set(['bad']));
+    const deadLetters: string[] = [];
+    const queue = client.createCallbackQueue({
+      onError: async (_error, request) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        deadLetters.push(request.uid);
+      },
+    });
+    await queue.enqueue(callback('bad'), tagged('bad'));
+    await queue.flush();
+    expect(deadLetters).toEqual(['bad']);
+    await queue.enqueue(callback('bad'), tagged('bad'));
+    await queue.close();
+    expect(deadLetters).toEqual(['bad', 'bad']);
+    expect(queue.stats).toMatchObject({ failed: 2, inFlight: 0 });
+  });
+
+  it('logs a rejected promise instead of leaving it unhandled', async () => {
+    const { server } = await setup(0, new Set(['bad']));
+    const { client, logged } = loggedClient(server);
+    const queue = client.createCallbackQueue({
+      onError: () => Promise.reject(new Error('dead-letter store down')),
+    });
+    const unhandled = await unhandledDuring(async () => {
+      await queue.enqueue(callback('bad'), tagged('bad'));
+      await queue.enqueue(callback('good'), tagged('good'));
+      await queue.close();
+    });
+    expect(unhandled).toEqual([]);
+    expect(logged.filter((m) => m.startsWith('callback queue'))).toEqual(['callback queue onError handler rejected']);
+    expect(queue.stats).toMatchObject({ sent: 1, failed: 1, inFlight: 0, queued: 0 });
+  });
+
+  it('survives a logger that throws while reporting a failing handler', async () => {
+    const { server } = await setup(0, new Set(['bad']));
+    const { client, logged } = loggedClient(server, true);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    const rejecting = client.createCallbackQueue({ onError: () => Promise.reject(new Error('store down')) });
+    const throwing = client.createCallbackQueue({
+      onError: () => {
+        throw new Error('handler bug');
+      },
+    });
+    try {
+      const unhandled = await unhandledDuring(async () => {
+        for (const queue of [rejecting, throwing]) {
+          await queue.enqueue(callback('bad'), tagged('bad'));
+          await queue.enqueue(callback('good'), tagged('good'));
+          await queue.close();
+        }
+      });
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(logged.filter((m) => m.startsWith('callback queue'))).toEqual([
+      'callback queue onError handler rejected',
+      'callback queue onError handler threw',
+    ]);
+    expect(warnings).toHaveLength(2);
+    for (const queue of [rejecting, throwing]) expect(queue.stats).toMatchObject({ sent: 1, failed: 1, inFlight: 0 });
+  });
+});
+
+describe('CallbackQueue: flush', () => {
+  it('resolves once the callbacks accepted before it settled, while more keep arriving', async () => {
+    const { client } = await setup(10);
+    const queue = client.createCallbackQueue({ concurrency: 1, onError: () => {} });
+    for (let i = 0; i < 3; i++) await queue.enqueue(callback(`early-${i}`));
+    let flushed = false;
+    const flushing = queue.flush().then(() => {
+      flushed = true;
+    });
+    // More callbacks arrive faster than they are sent: the queue never drains while this runs.
+    for (let i = 0; i < 200 && !flushed; i++) {
+      await queue.enqueue(callback(`late-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(flushed).toBe(true);
+    await flushing;
+    expect(queue.stats.sent).toBeGreaterThanOrEqual(3);
+    await queue.close();
+  });
+
+  it('waits for an earlier callback that is slower than later ones', async () => {
+    const s = await startServer((req, res) =>
+      setTimeout(() => reply(res, 200, answer(0)), req.headers['x-uid'] === 'slow' ? 100 : 5),
+    );
+    servers.push(s);
+    const client = clientOf(s);
+    const queue = client.createCallbackQueue({ concurrency: 2, onError: () => {} });
+    await queue.enqueue(callback('slow'), tagged('slow'));
+    await queue.enqueue(callback('fast'), tagged('fast'));
+    await queue.flush();
+    expect(queue.stats).toMatchObject({ sent: 2, inFlight: 0 });
+    await queue.close();
+  });
+});
+
+describe('CallbackQueue: refusals at enqueue', () => {
+  it('refuses a callback whose headers clash with those the client sets, without calling onError', async () => {
+    const { client, server } = await setup();
+    const errors: unknown[] = [];
+    const queue = client.createCallbackQueue({ onError: (e) => errors.push(e) });
+    const clash = await queue
+      .enqueue(callback('u'), { headers: { 'Request-Id': 'mine', 'tenant-id': 'other' } })
+      .catch((e: unknown) => e);
+    expect(clash).toBeInstanceOf(RequestValidationError);
+    expect((clash as RequestValidationError).issues.map((i) => i.path)).toEqual([
+      'headers.Request-Id',
+      'headers.tenant-id',
+    ]);
+    const badTimeout = await queue.enqueue(callback('u'), { timeout: 2 ** 31 }).catch((e: unknown) => e);
+    expect(badTimeout).toMatchObject({ name: 'RequestValidationError', issues: [{ path: 'timeout' }] });
+    const badItem = await queue.enqueue({ uid: 'u', items: [null as never] }).catch((e: unknown) => e);
+    expect(badItem).toMatchObject({ name: 'RequestValidationError', issues: [{ path: 'items[0]' }] });
+    await queue.close();
+    expect(errors).toEqual([]);
+    expect(queue.stats).toMatchObject({ sent: 0, failed: 0, queued: 0 });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it("bounds the callers waiting for room in 'wait' mode by the capacity", async () => {
+    const { client } = await setup(30);
+    const queue = client.createCallbackQueue({ capacity: 2, concurrency: 1, onError: () => {} });
+    await queue.enqueue(callback('a')); // sent at once
+    await queue.enqueue(callback('b'));
+    await queue.enqueue(callback('c'));
+    // Not awaited: these two wait for room.
+    const waiters = [queue.enqueue(callback('d')), queue.enqueue(callback('e'))];
+    const full = await queue.enqueue(callback('f')).catch((e: unknown) => e);
+    expect(full).toBeInstanceOf(CallbackQueueError);
+    expect(full).toMatchObject({ reason: 'full' });
+    expect(queue.stats).toMatchObject({ queued: 4, inFlight: 1 });
+    await Promise.all(waiters);
+    await queue.close();
+    expect(queue.stats).toMatchObject({ sent: 5, queued: 0, inFlight: 0, failed: 0 });
   });
 });

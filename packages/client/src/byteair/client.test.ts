@@ -282,3 +282,128 @@ describe('ByteAirClient validation', () => {
     expect(() => createByteAirClient({ ...base, scheme: 'ftp' as never })).toThrow(/scheme/);
   });
 });
+
+describe('ByteAirClient: what a 409 means', () => {
+  const CODE_409 = () => ok(409, 'duplicate request');
+
+  it('resolves a 409 after an attempt that may have been applied (HTTP 503)', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 503) : reply(res, 200, CODE_409())));
+    await expect(client(s).callback(CALLBACK, { requestId: 'rid-503' })).resolves.toMatchObject({ code: 409 });
+    expect(s.received).toHaveLength(2);
+  });
+
+  it.each([
+    ['HTTP 429', (res: Parameters<typeof reply>[0]) => reply(res, 429)],
+    ['body code 429', (res: Parameters<typeof reply>[0]) => reply(res, 200, ok(429, 'slow down'))],
+  ])('refuses a 409 after a throttling refusal (%s): this call was never applied', async (_name, throttle) => {
+    const s = await server((_req, res, i) => (i === 0 ? throttle(res) : reply(res, 200, CODE_409())));
+    const error = await client(s)
+      .callback(CALLBACK, { requestId: 'rid-429' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 409, status: 200, attempts: 2, requestId: 'rid-429' });
+  });
+
+  it('refuses a 409 after a connection that never carried the request', async () => {
+    const s = await server((_req, res) => reply(res, 200, CODE_409()));
+    const dead = `127.0.0.1:${await refusedPort()}`;
+    const attempts: AttemptInfo[] = [];
+    const error = await client([dead, s.host])
+      .callback(CALLBACK, { requestId: 'rid-refused', onAttempt: (info) => attempts.push(info) })
+      .catch((e: unknown) => e);
+    expect(attempts.map((a) => a.error?.name)).toEqual(['ConnectionError', 'ApiError']);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 409, attempts: 2 });
+  });
+
+  it('resolves a 409 to a first attempt with replay: true (a hand-made retry of a call that timed out)', async () => {
+    const s = await server((_req, res, i) => {
+      if (i === 0) setTimeout(() => reply(res, 200, ok()), 200);
+      else reply(res, 200, CODE_409());
+    });
+    const c = client(s, { timeout: 50, maxRetries: 0 });
+    const timedOut = await c.callback(CALLBACK, { requestId: 'rid-hand' }).catch((e: unknown) => e);
+    expect(isNetError(timedOut)).toBe(true);
+    await expect(c.callback(CALLBACK, { requestId: 'rid-hand', replay: true })).resolves.toMatchObject({ code: 409 });
+    // Without replay, the same answer is a reused request id.
+    await expect(c.callback(CALLBACK, { requestId: 'rid-hand' })).rejects.toMatchObject({
+      name: 'ApiError',
+      code: 409,
+    });
+    expect(s.received.map((r) => r.headers['request-id'])).toEqual(['rid-hand', 'rid-hand', 'rid-hand']);
+  });
+});
+
+describe('ByteAirClient: timing options', () => {
+  const base = { tenantId: 't', applicationId: 'a', hosts: ['h'], auth: { token: 'x' } };
+
+  it.each([
+    [{ timeout: Number.POSITIVE_INFINITY }, /^createByteAirClient: timeout must be an integer from 1 to 2147483647/],
+    [{ timeout: 2 ** 31 }, /timeout must be an integer/],
+    [{ timeout: Number.NaN }, /timeout must be an integer/],
+    [{ timeout: 0 }, /timeout must be an integer/],
+    [{ maxRetries: -1 }, /^createByteAirClient: maxRetries must be a non-negative integer/],
+    [{ maxRetries: 0.5 }, /maxRetries must be a non-negative integer/],
+    [{ backoff: { baseMs: -1 } }, /^createByteAirClient: backoff\.baseMs must be a finite number/],
+    [{ backoff: { capMs: Number.POSITIVE_INFINITY } }, /backoff\.capMs must be a finite number/],
+  ])('refuses %o when created', (settings, message) => {
+    expect(() => createByteAirClient({ ...base, ...settings })).toThrow(TypeError);
+    expect(() => createByteAirClient({ ...base, ...settings })).toThrow(message);
+  });
+
+  it('refuses a per-call timeout out of range before sending', async () => {
+    const s = await server((_req, res) => setTimeout(() => reply(res, 200, ok()), 20));
+    const c = client(s);
+    for (const timeout of [2 ** 31, Number.POSITIVE_INFINITY, Number.NaN, 0]) {
+      const error = await c.callback(CALLBACK, { timeout, requestId: 'rid-t' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestValidationError);
+      expect(error).toMatchObject({ requestId: 'rid-t', issues: [{ path: 'timeout' }] });
+    }
+    await expect(c.predict({ user: { uid: 'u' } }, { timeout: 2 ** 31 })).rejects.toMatchObject({
+      name: 'RequestValidationError',
+      issues: [{ path: 'timeout' }],
+    });
+    expect(s.received).toHaveLength(0);
+  });
+});
+
+describe('ByteAirClient: inputs the encoder or the URL cannot take', () => {
+  const refused = async (call: Promise<unknown>) => {
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestValidationError);
+    return (error as RequestValidationError).issues.map((issue) => issue.path);
+  };
+
+  it('refuses them with a RequestValidationError naming the field, before sending', async () => {
+    const s = await server((_req, res) => reply(res, 200, ok()));
+    const c = client(s);
+    const uid = { user: { uid: 'u' } };
+    expect(await refused(c.predict({ ...uid, size: 3e9 }))).toEqual(['size']);
+    expect(await refused(c.predict({ ...uid, size: 2 ** 31 }))).toEqual(['size']);
+    expect(await refused(c.predict({ ...uid, size: 2.5 }))).toEqual(['size']);
+    expect(await refused(c.predict(uid, { scene: 'home\ud800' }))).toEqual(['scene']);
+    expect(await refused(c.predict(null as never))).toEqual(['request']);
+    expect(await refused(c.predict({ ...uid, candidateItems: [null as never] }))).toEqual(['candidateItems[0]']);
+    expect(await refused(c.predict({ ...uid, searchInfo: { start: 2 ** 40 } }))).toEqual(['request']);
+    expect(await refused(c.callback(null as never))).toEqual(['request']);
+    expect(await refused(c.callback({ uid: 'u', items: [null as never] }))).toEqual(['items[0]']);
+    expect(await refused(c.callback({ uid: 'u', items: [CALLBACK.items[0]!, undefined as never] }))).toEqual([
+      'items[1]',
+    ]);
+    expect(await refused(c.callback({ uid: 'u', items: 'i1' as never }))).toEqual(['items']);
+    expect(await refused(c.writeData([{ id: 'a', n: 1n }], { topic: 'item' }))).toEqual(['data[0]']);
+    const cyclic: Record<string, unknown> = { id: 'b' };
+    cyclic.self = cyclic;
+    expect(await refused(c.writeData([{ id: 'a' }, cyclic], { topic: 'item' }))).toEqual(['data[1]']);
+    expect(await refused(c.writeData([{ id: 'a' }], { topic: 'item\udc00' }))).toEqual(['topic']);
+    expect(await refused(c.done({ topic: '\ud800' }))).toEqual(['topic']);
+    expect(s.received).toHaveLength(0);
+  });
+
+  it('refuses an application id with a lone surrogate when created', () => {
+    const base = { tenantId: 't', hosts: ['h'], auth: { token: 'x' } };
+    expect(() => createByteAirClient({ ...base, applicationId: 'app\ud800' })).toThrow(
+      /createByteAirClient: applicationId must be well-formed Unicode/,
+    );
+  });
+});

@@ -20,8 +20,17 @@ import {
   toPartitionDate,
   WriteResponse,
 } from '@insight/protocol';
-import { ApiError, RequestValidationError, ResponseValidationError, type ValidationIssue } from '../core/errors.js';
 import {
+  ApiError,
+  InsightError,
+  RequestValidationError,
+  ResponseValidationError,
+  type ValidationIssue,
+} from '../core/errors.js';
+import {
+  type AttemptContext,
+  callOptionIssues,
+  checkTransportSettings,
   createTransport,
   DEFAULT_MAX_RESPONSE_BYTES,
   type QueryParams,
@@ -29,7 +38,12 @@ import {
   type SharedClientOptions,
   type Transport,
 } from '../core/transport.js';
-import { type CallbackQueue, type CallbackQueueOptions, createCallbackQueue } from './callback-queue.js';
+import {
+  type CallbackQueue,
+  type CallbackQueueOptions,
+  createCallbackQueue,
+  type PreparedCallback,
+} from './callback-queue.js';
 import type {
   ByteAirCallOptions,
   DataDate,
@@ -38,7 +52,16 @@ import type {
   PredictOptions,
   WriteDataOptions,
 } from './types.js';
-import { callbackIssues, doneIssues, formatDay, predictIssues, writeDataIssues } from './validation.js';
+import {
+  callbackIssues,
+  doneIssues,
+  formatDay,
+  isWellFormed,
+  jsonRowIssues,
+  messageInputIssues,
+  predictIssues,
+  writeDataIssues,
+} from './validation.js';
 
 /** ByteAir credentials: an air-auth token, or a Volcengine access key pair (the service's default mode). */
 export type ByteAirAuth = { token: string } | { accessKey: string; secretKey: string; region?: string | undefined };
@@ -55,9 +78,9 @@ export interface ByteAirClientOptions extends SharedClientOptions {
   scheme?: 'https' | 'http' | undefined;
   /** How calls are signed. */
   auth: ByteAirAuth;
-  /** Per-attempt timeout, in ms (the official SDKs' default). @default 1000 */
+  /** Per-attempt timeout, in ms (the official SDKs' default): an integer from 1 to 2147483647. @default 1000 */
   timeout?: number | undefined;
-  /** Retries after the first attempt, all with the same `Request-Id`. @default 2 */
+  /** Retries after the first attempt, all with the same `Request-Id`: a non-negative integer. @default 2 */
   maxRetries?: number | undefined;
 }
 
@@ -66,17 +89,18 @@ export interface ByteAirClient {
   /**
    * Asks for recommendations for one user in one scene (`options.scene`, default `default`).
    *
-   * @throws RequestValidationError before sending when `user.uid` is missing, `size` is negative, or the scene is
-   *   not a plain path segment.
+   * @throws RequestValidationError before sending when `user.uid` is missing, `size` is not an integer from 0 to
+   *   2147483647, or the scene is not a plain path segment.
    */
   predict(request: MessageInit<PredictRequest>, options?: PredictOptions): Promise<PredictResponse>;
   /**
    * Reports what one delivery showed (and filtered), so that later predictions leave it out. An empty `scene` is
-   * sent as `default`; a given one is never replaced. A `409` answer to a retried attempt means the first attempt was
-   * applied, and resolves like a success.
+   * sent as `default`; a given one is never replaced. A `409` answer resolves like a success when an earlier attempt
+   * of this call may have been applied (it timed out, lost its answer or failed with a 5xx), or with `replay: true`.
    *
-   * @throws RequestValidationError before sending when `uid` or `items` are missing, an item has no id or a non-JSON
-   *   `extra`, or `Enable-Spm-Route: true` is set without `context.spm`.
+   * @throws RequestValidationError before sending when `uid` or `items` are missing, an item is not an object or has
+   *   no id or a non-JSON `extra`, `Enable-Spm-Route: true` is set without `context.spm`, a per-call header is one the
+   *   client sets itself, or the per-call `timeout` or `maxRetries` is out of range.
    */
   callback(request: MessageInit<CallbackRequest>, options?: ByteAirCallOptions): Promise<CallbackResponse>;
   /** Writes up to 10 000 rows of one topic (`POST /data/api/{app}/{topic}?method=write`, a gzipped JSON array). */
@@ -126,16 +150,8 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
   function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
     const { route, type, outcome, path, body, contentType } = call;
     const requestId = options.requestId ?? randomUUID();
-    if (options.headers) {
-      const clashes = Object.keys(options.headers).filter((name) => MANAGED_HEADERS.has(name.toLowerCase()));
-      check(
-        clashes.map((name) => ({
-          path: `headers.${name}`,
-          message: 'is set by the client (use requestId, serverTimeout, …)',
-        })),
-        requestId,
-      );
-    }
+    check(callOptionsIssues(options), requestId);
+    const replay = options.replay === true;
     const headers: Record<string, string> = {
       [BYTEAIR_HEADERS.contentEncoding]: 'gzip',
       [BYTEAIR_HEADERS.contentType]: contentType,
@@ -160,7 +176,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
         body: gzipBody(body),
         requestId,
         replaySafe: true,
-        parse: (response, attempt) => parseAnswer(type, outcome, response, attempt, requestId),
+        parse: (response, _attempt, context) => parseAnswer(type, outcome, response, context, replay, requestId),
       },
       {
         timeout: options.timeout,
@@ -171,45 +187,56 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
     );
   }
 
-  function callbackMessage(input: MessageInit<CallbackRequest>, options: ByteAirCallOptions = {}): CallbackRequest {
-    const message = CallbackRequest.fromPartial(input as CallbackRequest);
-    if (message.scene === '') message.scene = DEFAULT_SCENE;
+  /**
+   * Validates a callback and its call options (the checks `send` makes too), and encodes it: everything that can
+   * refuse a callback before sending, so that a callback queue refuses it in `enqueue`.
+   */
+  function prepareCallback(input: MessageInit<CallbackRequest>, options: ByteAirCallOptions = {}): PreparedCallback {
+    const { requestId } = options;
+    check(messageInputIssues(input, ['items']), requestId);
+    const request = asValidation(() => CallbackRequest.fromPartial(input as CallbackRequest), requestId);
+    if (request.scene === '') request.scene = DEFAULT_SCENE;
     const spmRoute = headerValue(options.headers, BYTEAIR_HEADERS.enableSpmRoute)?.toLowerCase() === 'true';
-    check(callbackIssues(message, spmRoute), options.requestId);
-    return message;
+    check([...callbackIssues(request, spmRoute), ...callOptionsIssues(options)], requestId);
+    return { request, body: asValidation(() => encodeMessage(CallbackRequest, request), requestId) };
   }
 
-  function sendCallback(message: CallbackRequest, options: ByteAirCallOptions = {}): Promise<CallbackResponse> {
+  function sendCallback(prepared: PreparedCallback, options: ByteAirCallOptions = {}): Promise<CallbackResponse> {
     const call = {
       route: 'byteair.callback',
       type: CallbackResponse,
       outcome: codeOf,
       path: `/predict/api/${app}/callback`,
-      body: encodeMessage(CallbackRequest, message),
+      body: prepared.body,
       contentType: CONTENT_TYPES.protobuf,
     };
     return send(call, options);
   }
 
   return {
-    predict(input, options = {}) {
+    predict(input, options) {
       return deferred(() => {
+        options ??= {};
         const scene = options.scene || DEFAULT_SCENE;
-        const message = PredictRequest.fromPartial(input as PredictRequest);
+        check(messageInputIssues(input, ['candidateItems', 'filterItems']), options.requestId);
+        const message = asValidation(() => PredictRequest.fromPartial(input as PredictRequest), options.requestId);
         check(predictIssues(message, scene), options.requestId);
         const call = {
           route: 'byteair.predict',
           type: PredictResponse,
           outcome: codeOf,
           path: `/predict/api/${app}/${encodeURIComponent(scene)}`,
-          body: encodeMessage(PredictRequest, message),
+          body: asValidation(() => encodeMessage(PredictRequest, message), options.requestId),
           contentType: CONTENT_TYPES.protobuf,
         };
         return send(call, options);
       });
     },
-    callback(input, options = {}) {
-      return deferred(() => sendCallback(callbackMessage(input, options), options));
+    callback(input, options) {
+      return deferred(() => {
+        options ??= {};
+        return sendCallback(prepareCallback(input, options), options);
+      });
     },
     writeData(data, options) {
       return deferred(() => {
@@ -224,7 +251,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
           path: `/data/api/${app}/${encodeURIComponent(options.topic)}`,
           query: { method: 'write' },
           headers,
-          body: Buffer.from(JSON.stringify(data)),
+          body: Buffer.from(rowsJson(data, options.requestId)),
           contentType: CONTENT_TYPES.json,
         };
         return send(call, options);
@@ -250,7 +277,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
     },
     createCallbackQueue(queueOptions) {
       return createCallbackQueue(
-        { prepare: callbackMessage, send: sendCallback, logger: options.logger },
+        { prepare: prepareCallback, send: sendCallback, logger: options.logger },
         queueOptions,
       );
     },
@@ -288,7 +315,8 @@ function parseAnswer<T>(
   type: MessageType<T>,
   outcome: (message: T) => Outcome,
   response: RawResponse,
-  attempt: number,
+  context: AttemptContext,
+  replay: boolean,
   requestId: string,
 ): T {
   const { status, headers } = response;
@@ -310,8 +338,10 @@ function parseAnswer<T>(
   }
   const { code, message: text } = message === undefined ? { code: 0, message: '' } : outcome(message);
   if (status === 200) {
-    // A 409 to a replay means an earlier attempt of this very call was applied.
-    if (BYTEAIR_SUCCESS_CODES.includes(code) || (code === 409 && attempt > 1)) return message!;
+    // A 409 ("Request-Id already received") means the call was applied, when an earlier attempt of it (or, for a
+    // replay, an earlier call) may have reached the service; after attempts that provably did not, it is a reused id.
+    if (BYTEAIR_SUCCESS_CODES.includes(code)) return message!;
+    if (code === 409 && (replay || context.earlierAttemptMayHaveApplied)) return message!;
   }
   const entry = code !== 0 ? byteAirError(code) : undefined;
   const kind = entry ?? classifyHttpStatus(status) ?? { errorClass: 'permanent' as const, retryable: false };
@@ -328,6 +358,45 @@ function parseAnswer<T>(
 
 function check(issues: ValidationIssue[], requestId: string | undefined): void {
   if (issues.length > 0) throw new RequestValidationError(issues, { requestId });
+}
+
+/** Problems of per-call options: `timeout`, `maxRetries`, and headers the client sets itself. */
+function callOptionsIssues(options: ByteAirCallOptions): ValidationIssue[] {
+  const issues = callOptionIssues(options);
+  if (options.headers) {
+    for (const name of Object.keys(options.headers)) {
+      if (MANAGED_HEADERS.has(name.toLowerCase())) {
+        issues.push({ path: `headers.${name}`, message: 'is set by the client (use requestId, serverTimeout, …)' });
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * Runs a step that turns caller input into a message or bytes (`fromPartial`, encoding): a failure there is the
+ * input's fault (a wrong type, an out-of-range number), so it becomes a `RequestValidationError`.
+ */
+function asValidation<T>(step: () => T, requestId: string | undefined): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof InsightError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RequestValidationError([{ path: 'request', message: `cannot be encoded: ${reason}` }], {
+      requestId,
+      cause: error,
+    });
+  }
+}
+
+/** The JSON of data rows, or a `RequestValidationError` naming the rows JSON cannot serialise. */
+function rowsJson(data: readonly Record<string, unknown>[], requestId: string | undefined): string {
+  try {
+    return JSON.stringify(data);
+  } catch (error) {
+    throw new RequestValidationError(jsonRowIssues(data, error), { requestId, cause: error });
+  }
 }
 
 /** Runs the synchronous preparation of a call so that its validation errors reject the promise instead of throwing. */
@@ -359,6 +428,7 @@ function checkOptions(
   hosts.forEach((host, i) => {
     if (typeof host !== 'string' || !HOST.test(host)) fail(`hosts[${i}]`, `must be host[:port] without scheme or path`);
   });
+  if (!isWellFormed(applicationId)) fail('applicationId', 'must be well-formed Unicode (no lone surrogate)');
   if (scheme !== undefined && scheme !== 'https' && scheme !== 'http') fail('scheme', "must be 'https' or 'http'");
   if (typeof auth !== 'object' || auth === null) fail('auth', 'must be { token } or { accessKey, secretKey, region? }');
   if ('token' in auth) {
@@ -367,5 +437,6 @@ function checkOptions(
     if (typeof auth.accessKey !== 'string' || auth.accessKey === '') fail('auth.accessKey', 'is required');
     if (typeof auth.secretKey !== 'string' || auth.secretKey === '') fail('auth.secretKey', 'is required');
   }
+  checkTransportSettings(options, 'createByteAirClient');
   return { tenantId, applicationId, auth };
 }

@@ -22,6 +22,13 @@ export interface ByteAirCallOptions extends CallOptions {
   stage?: string | undefined;
   /** Server-side timeout, in ms, sent as `Timeout-Millis`. */
   serverTimeout?: number | undefined;
+  /**
+   * This call repeats an earlier one whose outcome is unknown (e.g. it timed out), with the same `requestId`: a `409`
+   * ("this `Request-Id` was already received") then means the earlier call was applied, and resolves like a success.
+   * Without it, a `409` counts as a success only when an earlier attempt of this very call may have been applied.
+   * @default false
+   */
+  replay?: boolean | undefined;
 }
 
 /** Per-call options of `predict`. */

@@ -5,7 +5,37 @@ import type { DataDate } from './types.js';
 /** Most items one data write may carry. */
 export const MAX_WRITE_ITEMS = BYTEAIR_LIMITS.writeDataMaxItems;
 
+/** Largest value of a protobuf `int32` field, e.g. predict's `size`. */
+export const MAX_INT32 = 2 ** 31 - 1;
+
 const PATH_SEGMENT = /^[^/?#\s]+$/;
+/** A UTF-16 surrogate without its pair: `encodeURIComponent` throws on it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Problems of a request as the caller passed it, before it becomes a message: it must be an object, and each field in
+ * `repeated` (a list of messages) an array of objects when given.
+ */
+export function messageInputIssues(input: unknown, repeated: readonly string[]): ValidationIssue[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ path: 'request', message: 'must be an object' }];
+  }
+  const issues: ValidationIssue[] = [];
+  for (const field of repeated) {
+    const list = (input as Record<string, unknown>)[field];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      issues.push({ path: field, message: 'must be an array' });
+      continue;
+    }
+    list.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        issues.push({ path: `${field}[${i}]`, message: 'must be an object' });
+      }
+    });
+  }
+  return issues;
+}
 
 /** Problems of a callback about to be sent (its scene already defaulted). */
 export function callbackIssues(request: CallbackRequest, spmRoute: boolean): ValidationIssue[] {
@@ -27,8 +57,8 @@ export function callbackIssues(request: CallbackRequest, spmRoute: boolean): Val
 export function predictIssues(request: PredictRequest, scene: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (!request.user?.uid) issues.push({ path: 'user.uid', message: 'is required' });
-  if (!Number.isInteger(request.size) || request.size < 0) {
-    issues.push({ path: 'size', message: 'must be a non-negative integer' });
+  if (!Number.isInteger(request.size) || request.size < 0 || request.size > MAX_INT32) {
+    issues.push({ path: 'size', message: `must be a non-negative integer no greater than ${MAX_INT32}` });
   }
   issues.push(...segmentIssues('scene', scene));
   return issues;
@@ -55,6 +85,22 @@ export function writeDataIssues(
   return issues;
 }
 
+/**
+ * Problems of data rows that JSON cannot serialise (a `BigInt`, a cycle, a throwing `toJSON`), given the error
+ * `JSON.stringify` threw for the whole array: each such row as `data[i]`, or `data` when no single row fails.
+ */
+export function jsonRowIssues(data: readonly unknown[], error: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  data.forEach((row, i) => {
+    try {
+      JSON.stringify(row);
+    } catch (rowError) {
+      issues.push({ path: `data[${i}]`, message: `cannot be serialised as JSON: ${errorText(rowError)}` });
+    }
+  });
+  return issues.length > 0 ? issues : [{ path: 'data', message: `cannot be serialised as JSON: ${errorText(error)}` }];
+}
+
 /** Problems of a done call. */
 export function doneIssues(topic: string, dates: readonly DataDate[]): ValidationIssue[] {
   const issues = segmentIssues('topic', topic);
@@ -76,7 +122,22 @@ function dateIssues(path: string, date: DataDate): ValidationIssue[] {
 
 function segmentIssues(path: string, value: string): ValidationIssue[] {
   if (typeof value !== 'string' || value === '') return [{ path, message: 'is required' }];
-  return PATH_SEGMENT.test(value) ? [] : [{ path, message: 'must not contain "/", "?", "#" or whitespace' }];
+  if (!PATH_SEGMENT.test(value)) return [{ path, message: 'must not contain "/", "?", "#" or whitespace' }];
+  if (!isWellFormed(value)) return [{ path, message: 'must be well-formed Unicode (no lone surrogate)' }];
+  return [];
+}
+
+/** Whether a string is well-formed UTF-16 (no lone surrogate), so that it can be URL-encoded. */
+export function isWellFormed(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unknown error';
+  }
 }
 
 /**

@@ -10,6 +10,8 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF_BASE_MS = 100;
 /** Default largest delay between two attempts, in ms. */
 export const DEFAULT_BACKOFF_CAP_MS = 5_000;
+/** The longest delay a Node.js timer honours, in ms (2^31 - 1); a longer, infinite or NaN one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A `Retry-After` longer than this is not honoured: the computed backoff applies instead. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 

@@ -32,3 +32,35 @@ describe('createHostPool', () => {
     expect(pool.pick(new Set())).toBe('c');
   });
 });
+
+describe('createHostPool: rotation with a host down', () => {
+  it.each(['a', 'b', 'c'])('shares the picks evenly between the two others when %s is down', (down) => {
+    const pool = createHostPool(['a', 'b', 'c'], () => 0);
+    pool.markDown(down);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 3_000; i++) {
+      const host = pool.pick();
+      counts.set(host, (counts.get(host) ?? 0) + 1);
+    }
+    expect(counts.has(down)).toBe(false);
+    const shares = [...counts.values()];
+    expect(shares).toHaveLength(2);
+    expect(Math.abs(shares[0]! - shares[1]!)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the rotation even when hosts go down and come back', () => {
+    let now = 0;
+    const pool = createHostPool(['a', 'b', 'c', 'd'], () => now);
+    pool.markDown('b');
+    pool.markDown('d');
+    const picks = Array.from({ length: 6 }, () => pool.pick());
+    expect(picks).toEqual(['a', 'c', 'a', 'c', 'a', 'c']);
+    now = HOST_COOLDOWN_MS;
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 400; i++) {
+      const host = pool.pick();
+      counts.set(host, (counts.get(host) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(counts)).toEqual({ a: 100, b: 100, c: 100, d: 100 });
+  });
+});

@@ -18,20 +18,22 @@ export interface HostPool {
 /** Creates a host pool over non-empty, already validated base URLs (`scheme://host[:port]`, no trailing slash). */
 export function createHostPool(hosts: readonly string[], now: () => number = Date.now): HostPool {
   const downUntil = new Map<string, number>();
-  let cursor = 0;
-  const rotate = (candidates: readonly string[]): string => {
-    const host = candidates[cursor % candidates.length]!;
-    cursor = (cursor + 1) % hosts.length;
-    return host;
-  };
+  // Index in `hosts` where the search for the next host starts: the one after the last host picked. Walking the ring
+  // and skipping hosts that are down or already tried gives every current candidate the same share of the picks.
+  let next = 0;
   return {
     pick(tried) {
       if (hosts.length === 1) return hosts[0]!;
       const t = now();
-      const untried = tried === undefined || tried.size === 0 ? hosts : hosts.filter((h) => !tried.has(h));
-      const healthy = untried.filter((h) => (downUntil.get(h) ?? 0) <= t);
-      if (healthy.length > 0) return rotate(healthy);
+      for (let i = 0; i < hosts.length; i++) {
+        const index = (next + i) % hosts.length;
+        const host = hosts[index]!;
+        if (tried?.has(host) || (downUntil.get(host) ?? 0) > t) continue;
+        next = (index + 1) % hosts.length;
+        return host;
+      }
       // Every host is cooling down or already failed: the one that went down longest ago is the best bet.
+      const untried = tried === undefined || tried.size === 0 ? hosts : hosts.filter((h) => !tried.has(h));
       const pool = untried.length > 0 ? untried : hosts;
       return pool.reduce((best, h) => ((downUntil.get(h) ?? 0) < (downUntil.get(best) ?? 0) ? h : best));
     },

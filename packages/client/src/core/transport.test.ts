@@ -14,6 +14,7 @@ import {
 import type { AttemptInfo, Logger } from './logging.js';
 import { createRetryBudget } from './retry-budget.js';
 import {
+  type AttemptContext,
   type BufferedRequestSpec,
   type RawResponse,
   type TransportOptions,
@@ -455,6 +456,157 @@ describe('createTransport: observability', () => {
     });
     await expect(transport.request(spec())).resolves.toBe('ok');
     expect(errors).toEqual(['onAttempt hook threw']);
+    await transport.close();
+  });
+});
+
+describe('createTransport: a throwing logger', () => {
+  function throwing(levels: readonly (keyof Logger)[]): Logger & { calls: string[] } {
+    const calls: string[] = [];
+    const log = (level: keyof Logger) => () => {
+      calls.push(level);
+      if (levels.includes(level)) throw new Error(`logger ${level} down`);
+    };
+    return { calls, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  }
+
+  it('does not turn a delivered call into a failure', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const logger = throwing(['debug']);
+    const transport = createTransport({ ...FAST, hosts: [s.url], logger });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(logger.calls).toEqual(['debug']);
+    expect(s.received).toHaveLength(1);
+    await transport.close();
+  });
+
+  it('neither stops a retry nor replaces the final error', async () => {
+    const s = await server((req, res, i) =>
+      req.url === '/bad' ? reply(res, 400) : i === 0 ? reply(res, 503) : reply(res, 200, 'ok'),
+    );
+    const logger = throwing(['debug', 'warn', 'error']);
+    const transport = createTransport({ ...FAST, hosts: [s.url], logger });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(logger.calls).toEqual(['warn', 'debug']);
+    const error = await transport.request(spec({ path: '/bad' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, attempts: 1 });
+    await transport.close();
+  });
+
+  it('keeps going when both an onAttempt hook and the logger throw', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const logger = throwing(['debug', 'error']);
+    const transport = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      logger,
+      onAttempt: () => {
+        throw new Error('metrics down');
+      },
+    });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(logger.calls).toEqual(['error', 'debug']);
+    await transport.close();
+  });
+});
+
+describe('createTransport: timing settings', () => {
+  it.each([
+    [{ timeout: Number.POSITIVE_INFINITY }, /^createTransport: timeout must be an integer from 1 to 2147483647/],
+    [{ timeout: Number.NaN }, /timeout must be an integer/],
+    [{ timeout: 2 ** 31 }, /timeout must be an integer .* got 2147483648/],
+    [{ timeout: 0 }, /timeout must be an integer/],
+    [{ timeout: 1.5 }, /timeout must be an integer/],
+    [{ timeout: '100' as never }, /timeout must be an integer .* got "100"/],
+    [{ maxRetries: -1 }, /^createTransport: maxRetries must be a non-negative integer, got -1/],
+    [{ maxRetries: 1.5 }, /maxRetries must be a non-negative integer/],
+    [{ maxRetries: Number.POSITIVE_INFINITY }, /maxRetries must be a non-negative integer/],
+    [{ backoff: { baseMs: Number.NaN } }, /^createTransport: backoff\.baseMs must be a finite number/],
+    [{ backoff: { baseMs: -1 } }, /backoff\.baseMs must be a finite number/],
+    [{ backoff: { capMs: Number.POSITIVE_INFINITY } }, /backoff\.capMs must be a finite number/],
+    [{ backoff: null as never }, /backoff must be an object/],
+  ])('refuses %o at creation', (settings, message) => {
+    expect(() => createTransport({ hosts: ['http://127.0.0.1:1'], ...settings })).toThrow(TypeError);
+    expect(() => createTransport({ hosts: ['http://127.0.0.1:1'], ...settings })).toThrow(message);
+  });
+
+  it('accepts the extremes of each range', async () => {
+    const transport = createTransport({
+      hosts: ['http://127.0.0.1:1'],
+      timeout: 2 ** 31 - 1,
+      maxRetries: 0,
+      backoff: { baseMs: 0, capMs: 0 },
+    });
+    await transport.close();
+  });
+
+  it('refuses a per-call timeout or maxRetries out of range before sending', async () => {
+    const s = await server((_req, res) => setTimeout(() => reply(res, 200, 'ok'), 20));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    for (const timeout of [2 ** 31, Number.POSITIVE_INFINITY, Number.NaN, 0, -5, 2.5]) {
+      const error = await transport.request(spec(), { timeout }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestValidationError);
+      expect(error).toMatchObject({ attempts: 0, requestId: 'rid-1' });
+      expect((error as RequestValidationError).issues.map((i) => i.path)).toEqual(['timeout']);
+    }
+    const error = await transport.request(spec(), { maxRetries: -1 }).catch((e: unknown) => e);
+    expect((error as RequestValidationError).issues).toEqual([
+      { path: 'maxRetries', message: 'must be a non-negative integer, got -1' },
+    ]);
+    expect(s.received).toHaveLength(0);
+    await expect(transport.request(spec(), { timeout: 2 ** 31 - 1 })).resolves.toBe('ok');
+    await transport.close();
+  });
+});
+
+describe('createTransport: what parse learns about earlier attempts', () => {
+  /** Parses like parseText, recording the context of every answer. */
+  function recordingSpec(seen: AttemptContext[], overrides: Partial<BufferedRequestSpec<string>> = {}) {
+    return spec({
+      parse: (response, attempt, context) => {
+        expect(context.attempt).toBe(attempt);
+        seen.push(context);
+        return parseText(response);
+      },
+      ...overrides,
+    });
+  }
+
+  it('says whether an earlier attempt may have been applied', async () => {
+    const hits = new Map<string, number>();
+    const s = await server((req, res) => {
+      const first = !hits.has(req.url);
+      hits.set(req.url, (hits.get(req.url) ?? 0) + 1);
+      if (first && req.url === '/503') return reply(res, 503);
+      if (first && req.url === '/429') return reply(res, 429);
+      if (first && req.url === '/slow') return setTimeout(() => reply(res, 200, 'late'), 300);
+      reply(res, 200, 'ok');
+    });
+    const transport = createTransport({ ...FAST, hosts: [s.url], timeout: 100 });
+    const cases: [string, boolean][] = [
+      ['/503', true],
+      ['/429', false],
+      ['/slow', true],
+    ];
+    for (const [path, applied] of cases) {
+      const seen: AttemptContext[] = [];
+      await expect(transport.request(recordingSpec(seen, { path }))).resolves.toBe('ok');
+      expect(seen.at(-1)).toEqual({ attempt: 2, earlierAttemptMayHaveApplied: applied });
+    }
+    const seen: AttemptContext[] = [];
+    await transport.request(recordingSpec(seen));
+    expect(seen).toEqual([{ attempt: 1, earlierAttemptMayHaveApplied: false }]);
+    await transport.close();
+  });
+
+  it('knows that a refused connection never carried the request', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const dead = `http://127.0.0.1:${await refusedPort()}`;
+    const transport = createTransport({ ...FAST, hosts: [dead, s.url] });
+    const seen: AttemptContext[] = [];
+    await expect(transport.request(recordingSpec(seen))).resolves.toBe('ok');
+    expect(seen).toEqual([{ attempt: 2, earlierAttemptMayHaveApplied: false }]);
     await transport.close();
   });
 });

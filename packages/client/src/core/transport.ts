@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipCapped } from '@insight/protocol';
 import { Agent, type Dispatcher } from 'undici';
-import { type BackoffOptions, computeBackoff, parseRetryAfter } from './backoff.js';
+import { type BackoffOptions, computeBackoff, MAX_TIMER_MS, parseRetryAfter } from './backoff.js';
 import {
   ApiError,
   ConnectionError,
@@ -12,6 +12,7 @@ import {
   ResponseValidationError,
   TimeoutError,
   UserAbortError,
+  type ValidationIssue,
 } from './errors.js';
 import { createHostPool } from './host-pool.js';
 import { type AttemptInfo, type Logger, redactHeaders } from './logging.js';
@@ -61,11 +62,17 @@ export interface TransportOptions {
    * @default a keep-alive `Agent` owned by the client and closed by `close()`
    */
   dispatcher?: Dispatcher | undefined;
-  /** Per-attempt timeout, in ms, from sending to the last byte of the answer. @default 60000 */
+  /**
+   * Per-attempt timeout, in ms, from sending to the last byte of the answer: an integer from 1 to 2147483647.
+   * @default 60000
+   */
   timeout?: number | undefined;
-  /** Retries after the first attempt (0 disables retrying). @default 2 */
+  /** Retries after the first attempt, a non-negative integer (0 disables retrying). @default 2 */
   maxRetries?: number | undefined;
-  /** Delays between attempts. @default `{ baseMs: 100, capMs: 5000 }` */
+  /**
+   * Delays between attempts; `baseMs` and `capMs` are finite numbers from 0 to 2147483647.
+   * @default `{ baseMs: 100, capMs: 5000 }`
+   */
   backoff?: BackoffOptions | undefined;
   /** Client-wide retry allowance. @default a fresh `createRetryBudget()` */
   retryBudget?: RetryBudget | undefined;
@@ -94,9 +101,9 @@ export type SharedClientOptions = Pick<
 
 /** Per-call overrides of the client's settings. */
 export interface CallOptions {
-  /** Per-attempt timeout for this call, in ms. */
+  /** Per-attempt timeout for this call, in ms: an integer from 1 to 2147483647. */
   timeout?: number | undefined;
-  /** Retries for this call. */
+  /** Retries for this call, a non-negative integer. */
   maxRetries?: number | undefined;
   /** Aborts the call, including any wait between attempts. */
   signal?: AbortSignal | undefined;
@@ -132,10 +139,22 @@ export interface RequestSpec {
   replaySafe: boolean;
 }
 
+/** What the transport knows, when an answer arrives, about the attempts of the call that came before it. */
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /**
+   * Whether an earlier attempt of this call may have reached the service and been applied: it failed other than by a
+   * connection that never carried the request (`ConnectionError.notSent`) or a throttling refusal (HTTP or body 429,
+   * any `throttling` error). False on a first attempt.
+   */
+  earlierAttemptMayHaveApplied: boolean;
+}
+
 /** A request whose answer is read in full and turned into a value. */
 export interface BufferedRequestSpec<T> extends RequestSpec {
   /** Turns the answer into the result, or throws an `ApiError`/`ResponseValidationError`. */
-  parse(response: RawResponse, attempt: number): T;
+  parse(response: RawResponse, attempt: number, context: AttemptContext): T;
 }
 
 /** A request whose successful answer is consumed as a stream (server-sent events). */
@@ -172,6 +191,66 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 /** Default cap on answer size, in bytes. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** The longest per-attempt timeout, in ms: the longest delay a Node.js timer honours (2^31 - 1). */
+export const MAX_TIMEOUT_MS = MAX_TIMER_MS;
+
+const TIMEOUT_RULE = `must be an integer from 1 to ${MAX_TIMEOUT_MS} (ms)`;
+const RETRIES_RULE = 'must be a non-negative integer';
+const DELAY_RULE = `must be a finite number from 0 to ${MAX_TIMER_MS} (ms)`;
+
+const isTimeout = (value: unknown): boolean =>
+  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_TIMEOUT_MS;
+const isRetryCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
+const isDelay = (value: unknown): boolean =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIMER_MS;
+
+/** A value as it appears in an error message. */
+function show(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/**
+ * Checks the client-wide timing settings: `timeout` an integer from 1 to 2147483647 ms, `maxRetries` a non-negative
+ * integer, `backoff.baseMs` and `backoff.capMs` finite numbers from 0 to 2147483647 ms. Node.js turns a timer delay
+ * that is infinite, NaN or 2^31 ms or more into 1 ms, so such a value would time out every attempt at once.
+ *
+ * @param caller names the function in the message, e.g. `createByteAirClient`
+ * @throws TypeError naming the offending field
+ */
+export function checkTransportSettings(
+  settings: Pick<TransportOptions, 'timeout' | 'maxRetries' | 'backoff'>,
+  caller = 'createTransport',
+): void {
+  const fail = (field: string, rule: string, value: unknown): never => {
+    throw new TypeError(`${caller}: ${field} ${rule}, got ${show(value)}`);
+  };
+  const { timeout, maxRetries, backoff } = settings;
+  if (timeout !== undefined && !isTimeout(timeout)) fail('timeout', TIMEOUT_RULE, timeout);
+  if (maxRetries !== undefined && !isRetryCount(maxRetries)) fail('maxRetries', RETRIES_RULE, maxRetries);
+  if (backoff === undefined) return;
+  if (typeof backoff !== 'object' || backoff === null)
+    fail('backoff', 'must be an object { baseMs?, capMs? }', backoff);
+  for (const field of ['baseMs', 'capMs'] as const) {
+    const value = backoff[field];
+    if (value !== undefined && !isDelay(value)) fail(`backoff.${field}`, DELAY_RULE, value);
+  }
+}
+
+/** Problems of the per-call `timeout` and `maxRetries` (the same rules as the client-wide settings). */
+export function callOptionIssues(call: Pick<CallOptions, 'timeout' | 'maxRetries'>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (call.timeout !== undefined && !isTimeout(call.timeout)) {
+    issues.push({ path: 'timeout', message: `${TIMEOUT_RULE}, got ${show(call.timeout)}` });
+  }
+  if (call.maxRetries !== undefined && !isRetryCount(call.maxRetries)) {
+    issues.push({ path: 'maxRetries', message: `${RETRIES_RULE}, got ${show(call.maxRetries)}` });
+  }
+  return issues;
+}
 
 type StreamBody = Dispatcher.ResponseData['body'];
 
@@ -219,8 +298,13 @@ export function normaliseBaseUrls(hosts: readonly string[], field = 'hosts'): st
   });
 }
 
-/** Creates the transport of one client. */
+/**
+ * Creates the transport of one client.
+ *
+ * @throws TypeError when a base URL, `timeout`, `maxRetries` or `backoff` is invalid (see {@link checkTransportSettings})
+ */
 export function createTransport(options: TransportOptions): Transport {
+  checkTransportSettings(options);
   const targets = new Map<string, Target>(
     normaliseBaseUrls(options.hosts).map((base) => [base, { base, authority: new URL(base).host }]),
   );
@@ -237,6 +321,10 @@ export function createTransport(options: TransportOptions): Transport {
     return false;
   }
 
+  /**
+   * Hands one attempt to the hooks and the logger. Never throws: a throwing hook is logged, and a throwing logger is
+   * ignored (there is nothing left to report it to), so that observing a call can never change its outcome.
+   */
   function report(info: AttemptInfo, call: CallOptions): void {
     const hooks = [options.onAttempt, call.onAttempt];
     for (const hook of hooks) {
@@ -244,18 +332,26 @@ export function createTransport(options: TransportOptions): Transport {
       try {
         hook(info);
       } catch (hookError) {
-        logger?.error('onAttempt hook threw', { route: info.route, requestId: info.requestId, error: hookError });
+        try {
+          logger?.error('onAttempt hook threw', { route: info.route, requestId: info.requestId, error: hookError });
+        } catch {
+          // A throwing logger has nowhere to be reported.
+        }
       }
     }
     if (!logger) return;
-    const outcome = info.status ?? info.error?.name ?? 'ok';
-    const code = info.code === undefined ? '' : ` code=${info.code}`;
-    const line = `${info.route} ${info.method} ${info.path} -> ${outcome}${code} in ${info.latencyMs} ms (attempt ${info.attempt}, request ${info.requestId})`;
-    const { error, ...fields } = info;
-    const data = error ? { ...fields, error: error.message } : fields;
-    if (!info.error) logger.debug(line, data);
-    else if (info.willRetry) logger.warn(line, data);
-    else logger.error(line, data);
+    try {
+      const outcome = info.status ?? info.error?.name ?? 'ok';
+      const code = info.code === undefined ? '' : ` code=${info.code}`;
+      const line = `${info.route} ${info.method} ${info.path} -> ${outcome}${code} in ${info.latencyMs} ms (attempt ${info.attempt}, request ${info.requestId})`;
+      const { error, ...fields } = info;
+      const data = error ? { ...fields, error: error.message } : fields;
+      if (!info.error) logger.debug(line, data);
+      else if (info.willRetry) logger.warn(line, data);
+      else logger.error(line, data);
+    } catch {
+      // A throwing logger has nowhere to be reported.
+    }
   }
 
   async function send(
@@ -351,8 +447,10 @@ export function createTransport(options: TransportOptions): Transport {
     spec: RequestSpec,
     call: CallOptions,
     mode: 'buffer' | 'stream',
-    finish: (answer: Answer, attempt: number) => T,
+    finish: (answer: Answer, context: AttemptContext) => T,
   ): Promise<T> {
+    const issues = callOptionIssues(call);
+    if (issues.length > 0) throw new RequestValidationError(issues, { requestId: spec.requestId });
     const body = typeof spec.body === 'string' ? Buffer.from(spec.body) : (spec.body ?? EMPTY);
     const queryString = encodeQuery(spec.query);
     const pathWithQuery = queryString ? `${spec.path}?${queryString}` : spec.path;
@@ -363,21 +461,16 @@ export function createTransport(options: TransportOptions): Transport {
     let retries = 0;
     let spent = 0;
     let refreshed = false;
+    let earlierAttemptMayHaveApplied = false;
     for (let attempt = 1; ; attempt++) {
       const target = targets.get(pool.pick(tried))!;
       const started = listening ? performance.now() : 0;
       const sent: Sent = { headers: {} };
-      let error: InsightError;
+      let result: T;
+      let error: InsightError | undefined;
       try {
         const response = await send(target, spec, body, pathWithQuery, queryString, call, sent, mode);
-        const result = finish(response, attempt);
-        budget.recordSuccess(spent);
-        pool.markUp(target.base);
-        if (listening) {
-          const latencyMs = Math.round(performance.now() - started);
-          report(attemptInfo(spec, target, pathWithQuery, attempt, sent, latencyMs, undefined, false), call);
-        }
-        return result;
+        result = finish(response, { attempt, earlierAttemptMayHaveApplied });
       } catch (cause) {
         error =
           cause instanceof InsightError
@@ -388,7 +481,18 @@ export function createTransport(options: TransportOptions): Transport {
                 cause,
               });
       }
+      if (error === undefined) {
+        // Outside the try: the bookkeeping and reporting of a success cannot turn it into a failure.
+        budget.recordSuccess(spent);
+        pool.markUp(target.base);
+        if (listening) {
+          const latencyMs = Math.round(performance.now() - started);
+          report(attemptInfo(spec, target, pathWithQuery, attempt, sent, latencyMs, undefined, false), call);
+        }
+        return result!;
+      }
       error.attempts = attempt;
+      if (mayHaveApplied(error)) earlierAttemptMayHaveApplied = true;
       if (error instanceof ApiError) {
         sent.code = error.code;
         sent.status = error.status;
@@ -467,7 +571,9 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     request(spec, call = {}) {
-      return execute(spec, call, 'buffer', (answer, attempt) => spec.parse(answer as RawResponse, attempt));
+      return execute(spec, call, 'buffer', (answer, context) =>
+        spec.parse(answer as RawResponse, context.attempt, context),
+      );
     },
     stream(spec, call = {}) {
       return execute(spec, call, 'stream', ({ status, headers, body }) => {
@@ -482,6 +588,16 @@ export function createTransport(options: TransportOptions): Transport {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Whether a failed attempt may have reached the service and been applied. Only a connection that never carried the
+ * request and a throttling refusal prove that it was not.
+ */
+function mayHaveApplied(error: InsightError): boolean {
+  if (error instanceof ConnectionError) return !error.notSent;
+  if (error instanceof ApiError) return error.errorClass !== 'throttling';
+  return true;
+}
 
 function encodeQuery(query: QueryParams | undefined): string {
   let params: URLSearchParams | undefined;

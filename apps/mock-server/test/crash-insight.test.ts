@@ -16,13 +16,19 @@ interface Emulator extends EmulatorProcess {
   /** Calls the API with `token`, or asks for a token when none is given. */
   call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<Json>;
   stream(path: string, token: string, options: { max?: number; timeoutMs?: number }): ReturnType<typeof readStream>;
+  /** The task's `get_task_info` answer. */
+  info(token: string, taskId: number): Promise<Json>;
+  /** Waits until the task is finished or failed, and gives its last `get_task_info` answer. */
+  ended(token: string, taskId: number): Promise<Json>;
+  /** Reads the task's whole backtrack stream (every collector). */
+  streamTask(token: string, taskId: number): ReturnType<typeof readStream>;
 }
 
 /** Starts the emulator in its own process on `dataDir`, with helpers to call its API. */
 async function start(dataDir: string, insight: InsightModuleOptions): Promise<Emulator> {
   const emulator = await pool.start(dataDir, insight);
   const { url } = emulator;
-  return {
+  const server: Emulator = {
     ...emulator,
     async call(method, path, token, body) {
       const headers: Record<string, string> =
@@ -39,7 +45,17 @@ async function start(dataDir: string, insight: InsightModuleOptions): Promise<Em
     },
     stream: (path, token, options) =>
       readStream(`${url}${path}`, { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token }, options),
+    info: (token, taskId) => server.call('GET', `/openapi/backtrack/get_task_info?task_id=${taskId}`, token),
+    ended: (token, taskId) =>
+      until(
+        () => server.info(token, taskId),
+        (body) => body.data.task_status === 'finished' || body.data.task_status === 'failed',
+        SLOW_MS,
+      ),
+    streamTask: (token, taskId) =>
+      server.stream(`/openapi/item/sse/backtrack/stream?task_id=${taskId}`, token, { timeoutMs: 15_000 }),
   };
+  return server;
 }
 
 const key = (event: SseEvent): string => `${event.id}=${event.data.item_doc.post_id}`;
@@ -65,13 +81,11 @@ describe('kill -9 of the Content Insight emulator', () => {
     expect(subscription.status).toBe(0);
     const created = await first.call('POST', '/openapi/backtrack/create_task', token, task);
     const taskId = created.data.task_id as number;
-    const info = (server: Emulator, id: number) =>
-      server.call('GET', `/openapi/backtrack/get_task_info?task_id=${id}`, token);
 
     // A consumer reads collector 3 while the task runs; the emulator dies right after it handled 40 events.
     const collector3 = `/openapi/item/sse/backtrack/stream?task_id=${taskId}&collector=3`;
     const before = await first.stream(collector3, token, { max: 40, timeoutMs: 10_000 });
-    const atKill = await info(first, taskId);
+    const atKill = await first.info(token, taskId);
     await first.kill();
     expect(atKill.data.task_status).toBe('running');
     const handled = before.events.slice(0, 40);
@@ -86,11 +100,7 @@ describe('kill -9 of the Content Insight emulator', () => {
     ]);
     // Posts consumed before the kill are left out of a de-duplicating task created after it.
     const deduped = await second.call('POST', '/openapi/backtrack/create_task', token, { ...task, de_duplicate: true });
-    const resumed = await until(
-      () => info(second, taskId),
-      (body) => body.data.task_status === 'finished' || body.data.task_status === 'failed',
-      SLOW_MS,
-    );
+    const resumed = await second.ended(token, taskId);
     expect(resumed.data.task_status).toBe('finished');
     expect(resumed.data.task_cur_max_offset).toBeGreaterThanOrEqual(atKill.data.task_cur_max_offset);
 
@@ -106,29 +116,77 @@ describe('kill -9 of the Content Insight emulator', () => {
 
     // Interrupted and uninterrupted runs of the same task retrieve the same posts at the same offsets.
     const again = await second.call('POST', '/openapi/backtrack/create_task', token, task);
-    const fresh = await until(
-      () => info(second, again.data.task_id),
-      (body) => body.data.task_status === 'finished',
-      SLOW_MS,
-    );
+    const fresh = await second.ended(token, again.data.task_id);
     expect(fresh.data.collector_cur_max_offset).toEqual(resumed.data.collector_cur_max_offset);
-    const all = (id: number) =>
-      second.stream(`/openapi/item/sse/backtrack/stream?task_id=${id}`, token, { timeoutMs: 15_000 });
+    const all = (id: number) => second.streamTask(token, id);
     const [resumedAll, freshAll] = await Promise.all([all(taskId), all(again.data.task_id)]);
     expect(resumedAll.ended && freshAll.ended).toBe(true);
     expect(resumedAll.events.length).toBeGreaterThan(3_000);
     expect(resumedAll.events.map(key).sort()).toEqual(freshAll.events.map(key).sort());
 
-    const dedupedInfo = await until(
-      () => info(second, deduped.data.task_id),
-      (body) => body.data.task_status === 'finished',
-      SLOW_MS,
-    );
+    const dedupedInfo = await second.ended(token, deduped.data.task_id);
     expect(dedupedInfo.data.task_status).toBe('finished');
     const dedupedAll = await all(deduped.data.task_id);
     const consumed = new Set(handled.map((e) => e.data.item_doc.post_id));
     expect(dedupedAll.events.length).toBeGreaterThan(0);
     expect(dedupedAll.events.filter((e) => consumed.has(e.data.item_doc.post_id))).toEqual([]);
+    await second.kill();
+  }, 90_000);
+
+  it('resumes a de-duplicating backtrack leaving out the posts it left out when it started, no more', async () => {
+    const dataDir = pool.dataDir('insight-crash-dedup-');
+    // Slices of one post: the de-duplicating task is still running long after the consumer below is done.
+    const first = await start(dataDir, { backtrackSlicePosts: 1 });
+    const seeded = await first.call('POST', '/_insight/seed', undefined, {
+      module: 'insight',
+      corpus: { size: 20_000, seed: 9, days: 30 },
+    });
+    expect(seeded.result).toEqual({ generated: 20_000 });
+    const token = (await first.call('GET', '/oauth/access_token', undefined)).data.access_token as string;
+    const now = Date.now();
+    const whole = {
+      rule: BROAD,
+      start_time: formatInsightTime(now - 31 * DAY),
+      end_time: formatInsightTime(now),
+      limit: 100_000,
+      de_duplicate: true,
+    };
+    // The oldest posts: the last a newest-first backtrack of the whole window reaches.
+    const oldest = { ...whole, end_time: formatInsightTime(now - 29 * DAY), de_duplicate: false };
+    const old = (await first.call('POST', '/openapi/backtrack/create_task', token, oldest)).data.task_id as number;
+    // Tasks run one at a time, oldest first: this one starts once the first is finished, with no post consumed yet.
+    const deduped = (await first.call('POST', '/openapi/backtrack/create_task', token, whole)).data.task_id as number;
+    await until(
+      () => first.info(token, deduped),
+      (body) => body.data.task_cur_max_offset >= 0,
+      SLOW_MS,
+    );
+    // Consumed after the de-duplicating task started: its posts stay in that task, before and after a restart.
+    const consumed = await first.stream(`/openapi/item/sse/backtrack/stream?task_id=${old}`, token, {
+      timeoutMs: 10_000,
+    });
+    expect(consumed.ended).toBe(true);
+    expect(consumed.events.length).toBeGreaterThan(100);
+    const atKill = await first.info(token, deduped);
+    await first.kill();
+    expect(atKill.data.task_status).toBe('running');
+
+    const second = await start(dataDir, { backtrackSlicePosts: 1_000 });
+    const resumed = await second.ended(token, deduped);
+    expect(resumed.data.task_status).toBe('finished');
+    // What an uninterrupted run gives: nothing was marked when the task started, so it leaves nothing out.
+    const reference = await second.call('POST', '/openapi/backtrack/create_task', token, {
+      ...whole,
+      de_duplicate: false,
+    });
+    const fresh = await second.ended(token, reference.data.task_id);
+    expect(resumed.data.collector_cur_max_offset).toEqual(fresh.data.collector_cur_max_offset);
+    const all = (id: number) => second.streamTask(token, id);
+    const [resumedAll, freshAll] = await Promise.all([all(deduped), all(reference.data.task_id)]);
+    expect(resumedAll.ended && freshAll.ended).toBe(true);
+    expect(resumedAll.events.map(key).sort()).toEqual(freshAll.events.map(key).sort());
+    const delivered = new Set(resumedAll.events.map((e) => e.data.item_doc.post_id));
+    expect(consumed.events.filter((e) => !delivered.has(e.data.item_doc.post_id))).toEqual([]);
     await second.kill();
   }, 90_000);
 

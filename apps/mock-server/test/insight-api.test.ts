@@ -100,16 +100,27 @@ describe('realtime tasks', () => {
     await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: ['in', 'tea', { f: 'title' }] } });
     await h.seed({ live: [doc('sync', 'coffee', 0), doc('async', 'tea', 0)] });
     const from = h.clock.now();
-    const ids = async (query: Record<string, string | number>) =>
-      (await h.stream('/openapi/item/sse/stream', query, { max: 2, timeoutMs: 400 })).events
+    const ids = async (query: Record<string, string | number>, max = 2) =>
+      (await h.stream('/openapi/item/sse/stream', query, { max, timeoutMs: 400 })).events
         .map((e) => e.data.item_doc.post_id)
         .sort();
+    const storedHits = async () =>
+      ((await h.call('GET', '/_insight/state', { query: { module: 'insight' } })).body as Json).modules.insight
+        .realtimeHits;
     expect(await ids({ start_offset: from, sync_only: 'true' })).toEqual(['sync']);
     expect(await ids({ start_offset: from })).toEqual(['async', 'sync']);
-    h.clock.advance(DAY - 1000);
-    expect(await ids({ start_offset: from })).toEqual(['async', 'sync']);
+
+    h.clock.advance(12 * HOUR);
+    await h.seed({ live: [doc('later', 'coffee later', 0)] });
+    // 24 h less a second after the first hits: a stream from the earliest offset allowed still gets them.
+    h.clock.advance(12 * HOUR - 1000);
+    expect(await ids({ start_offset: h.clock.now() - DAY }, 3)).toEqual(['async', 'later', 'sync']);
+    expect(await storedHits()).toBe(3);
+    // A second later they are gone: from the stream and from the store, by the emulator's clock.
     h.clock.advance(2000);
-    expect(await ids({ start_offset: h.clock.now() - DAY })).toEqual([]);
+    await h.seed({ live: [doc('fresh', 'coffee fresh', 0)] });
+    expect(await ids({ start_offset: h.clock.now() - DAY }, 3)).toEqual(['fresh', 'later']);
+    expect(await storedHits()).toBe(2);
   });
 
   it('imports posts from JSON lines, naming the line of a bad one', async () => {
@@ -223,6 +234,32 @@ describe('bad input', () => {
       },
     });
     expect(atLimit.body.status).toBe(0);
+  });
+
+  it('answers an injected fault with the documented code its HTTP status stands for, keeping the status', async () => {
+    h = await startInsight();
+    await h.token();
+    const cases: [Record<string, unknown>, number, number][] = [
+      [{ status: 401 }, 401, 40001],
+      [{ status: 403 }, 403, 40002],
+      [{ status: 429 }, 429, 40006],
+      [{ status: 500 }, 500, 10000],
+      [{ status: 503 }, 503, 10000],
+      [{ status: 404 }, 400, 40004],
+      // A fault naming an Insight code answers that code with its documented status.
+      [{ status: 503, code: 40006 }, 403, 40006],
+    ];
+    for (const [fault, http, code] of cases) {
+      await h.call('DELETE', '/_insight/faults');
+      const added = await h.call('POST', '/_insight/faults', {
+        body: { route: 'GET /openapi/biz_sub/get_task_rules', ...fault },
+      });
+      const answer = await h.call('GET', '/openapi/biz_sub/get_task_rules');
+      expect({ fault, http: answer.http, status: answer.body.status }).toEqual({ fault, http, status: code });
+      expect(answer.body.message).toMatch(
+        new RegExp(`^\\[${code}\\]\\D.*: fault ${(added.body as Json).fault.id} injected`),
+      );
+    }
   });
 
   it('answers [40006] beyond the documented QPS when enforcement is on', async () => {

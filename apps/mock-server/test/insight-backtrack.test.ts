@@ -202,6 +202,29 @@ describe('backtrack tasks', () => {
     expect(after.body.message).toMatch(/^\[40004\]invalid param: task_id: .*expired/);
   });
 
+  it('covers the whole seconds of start_time and end_time in preview, backtrack and search', async () => {
+    h = await startInsight();
+    const start = h.time(-1000);
+    const end = h.time();
+    await seed([doc('start', 'coffee start', 1000), doc('before', 'coffee before', 1001)]);
+    // Live posts carry their time to the millisecond: 400 ms into the end_time second, and in the second after it.
+    h.clock.advance(400);
+    await h.seed({ live: [doc('end', 'coffee end', 0)] });
+    h.clock.advance(1000);
+    await h.seed({ live: [doc('after', 'coffee after', 0)] });
+    const window = { rule: COFFEE, start_time: start, end_time: end };
+
+    const preview = await h.call('GET', '/openapi/backtrack/preview_task', { body: window });
+    expect(preview.body.data).toEqual({ count: 2 });
+    const search = await h.call('POST', '/openapi/item/search', { body: { ...window, page_size: 10, page_number: 1 } });
+    expect(search.body.data.items.map((d: Record<string, unknown>) => d.post_id)).toEqual(['end', 'start']);
+    const created = await h.call('POST', '/openapi/backtrack/create_task', { body: { ...window, limit: 10 } });
+    const info = await finished(created.body.data.task_id);
+    expect(JSON.parse(info.data.rule)).toMatchObject({ start_date: start, end_date: end });
+    const run = await h.stream('/openapi/item/sse/backtrack/stream', { task_id: created.body.data.task_id });
+    expect(run.events.map((e) => e.data.item_doc.post_id)).toEqual(['end', 'start']);
+  });
+
   it('previews a count and enforces the 90-day window and end > start', async () => {
     h = await startInsight();
     await seed([doc('a', 'coffee a', HOUR), doc('b', 'tea b', HOUR), doc('c', 'coffee c', 89 * DAY)]);

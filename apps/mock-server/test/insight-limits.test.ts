@@ -102,6 +102,48 @@ describe('documented limits at their edges', () => {
     );
   });
 
+  it('keeps the 100 most recent search snapshots of a business, each for 1 h', async () => {
+    h = await startInsight();
+    await h.seed({ posts: [doc('a', 'coffee a', HOUR)] });
+    const search = (snapshotId?: string) =>
+      h.call('POST', '/openapi/item/search', {
+        body: {
+          rule: COFFEE,
+          start_time: h.time(-DAY),
+          end_time: h.time(),
+          page_size: 10,
+          page_number: 1,
+          snapshot_id: snapshotId,
+        },
+      });
+    const ids: string[] = [];
+    for (let i = 0; i < 101; i++) ids.push((await search()).body.data.snapshot_id);
+    expect(new Set(ids).size).toBe(101);
+    const evicted = await search(ids[0]);
+    expectInvalid(evicted, 'snapshot_id');
+    expect(evicted.body.message).toContain(ids[0]);
+    expect((await search(ids[1])).body.data).toMatchObject({ snapshot_id: ids[1], count: 1 });
+    expect((await search(ids[100])).body.data).toMatchObject({ snapshot_id: ids[100], count: 1 });
+    h.clock.advance(HOUR + 1);
+    expectInvalid(await search(ids[100]), 'snapshot_id');
+  });
+
+  it('names the first 10 problems of an invalid rule and counts the others', async () => {
+    h = await startInsight();
+    const create = (values: unknown[]) =>
+      h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: ['in_list', { f: 'title' }, values] } });
+    const bad = await create(Array.from({ length: 150 }, () => 0));
+    expectInvalid(bad, 'rule[2][0]: value must be a string, got number 0; rule[2][1]: ');
+    const named = Array.from({ length: 10 }, (_, i) => `rule[2][${i}]: value must be a string, got number 0`);
+    expect(bad.body.message).toBe(`[40004]invalid param: ${named.join('; ')}; … and 140 more`);
+    // A list over the limit is one problem, however many values it holds.
+    const huge = await create(Array.from({ length: 1_000_000 }, () => 0));
+    expect(huge.body.message).toBe(
+      '[40004]invalid param: rule[2]: the list has 1000000 values; a realtime rule allows at most 10000; ' +
+        'rule: the rule has 1000000 leaf nodes (one per keyword and per list value); a realtime rule allows at most 10000',
+    );
+  });
+
   it('accepts collectors and realtime start offsets up to their edges', async () => {
     h = await startInsight();
     const { body } = await h.call('POST', '/openapi/backtrack/create_task', {

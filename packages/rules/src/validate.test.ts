@@ -132,6 +132,21 @@ describe('validateRule: every error message', () => {
       'rule[2]: values must be an array of strings, got a string "x"',
     ]);
     expect(problems(['in_list', title, []])).toEqual(['rule[2]: values must list at least one value']);
+    // A list over the limit is one issue, whatever its items: a huge list of bad values does not flood the errors.
+    const result = validateRule(['in_list', title, Array.from({ length: 100_000 }, () => 0)], { kind: 'backtrack' });
+    expect(result.ok ? [] : result.errors).toEqual([
+      {
+        path: 'rule[2]',
+        code: 'list_too_long',
+        message: 'the list has 100000 values; a backtrack rule allows at most 200',
+      },
+      {
+        path: 'rule',
+        code: 'too_many_nodes',
+        message:
+          'the rule has 100000 leaf nodes (one per keyword and per list value); a backtrack rule allows at most 200',
+      },
+    ]);
     expect(problems(['list_intersect', { f: 'tags' }, ['a', 2, '']])).toEqual([
       'rule[2][1]: value must be a string, got number 2',
       'rule[2][2]: value must not be empty or blank',

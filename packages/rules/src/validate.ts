@@ -305,15 +305,15 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
       return issue(path, 'invalid_values', `values must be an array of strings, got ${describe(value)}`);
     if (value.length === 0) return issue(path, 'invalid_values', 'values must list at least one value');
     nodes += value.length;
-    let ok = true;
     if (value.length > context.limits.maxListLength) {
-      ok = false;
-      issue(
+      // The list is refused as a whole: checking its items too would report as many issues as it has values.
+      return issue(
         path,
         'list_too_long',
         `the list has ${value.length} values; ${kindName} rule allows at most ${context.limits.maxListLength}`,
       );
     }
+    let ok = true;
     value.forEach((item: unknown, i) => {
       if (typeof item !== 'string') {
         ok = false;

@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import type { MarkSet, Marks } from './marks.js';
 import { createRowMatcher, type RowMatcher } from './matcher.js';
 import { POST_STATUS } from './post.js';
-import { cursorAfter, type PostStore, type ScanCursor, scanStart } from './post-store.js';
+import { cursorAfter, type PostStore, type ScanCursor, scanStart, windowEnd } from './post-store.js';
 
 /** Posts a backtrack slice reads before yielding to the event loop: a few ms of work, so the server stays responsive. */
 export const BACKTRACK_SLICE_POSTS = 4_000;
@@ -42,7 +42,9 @@ export interface BacktrackTask {
 /** What creating a backtrack task takes (validated by the caller). */
 export interface BacktrackRequest {
   rule: Rule;
+  /** `start_time`: the window starts at this second. */
   startTime: number;
+  /** `end_time`: the window ends with this second, its last millisecond included. */
   endTime: number;
   deDuplicate: boolean;
   limit: number;
@@ -69,6 +71,8 @@ export interface BacktrackEngine {
   start(): void;
   /** Stops running after the current slice. */
   stop(): void;
+  /** Forgets every run in progress (after a reset of the tables): a task created next starts afresh. */
+  clear(): void;
 }
 
 /** Options of {@link createBacktrackEngine}. */
@@ -102,6 +106,7 @@ interface TaskRow {
   cursor_seq: number | null;
   hits: number;
   slots: number;
+  marks_upto: number | null;
 }
 
 function toTask(row: TaskRow): BacktrackTask {
@@ -133,8 +138,13 @@ const PREVIEW_STRATA = 50;
 /** What a running task keeps between slices: compiled once, and again after a restart. */
 interface TaskRun {
   matcher: RowMatcher;
-  /** The business's de-duplication marks when the run (re)started; none without `de_duplicate`. */
+  /**
+   * The business's de-duplication marks when the task's first slice ran (rebuilt from `marksUpTo` after a restart);
+   * none without `de_duplicate`.
+   */
   marks: MarkSet;
+  /** The marks' high-water mark, stored with the first slice; null without `de_duplicate`. */
+  marksUpTo: number | null;
 }
 
 const NO_MARKS: MarkSet = { has: () => false };
@@ -154,9 +164,12 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     if (run === undefined) {
       const checked = validateRule(JSON.parse(task.rule), { kind: 'backtrack' });
       if (!checked.ok) throw new Error(`stored rule no longer validates: ${checked.errors[0]?.message}`);
+      // The marks a de-duplicating task leaves out are those recorded before its first slice, on every run of it.
+      const marksUpTo = task.de_duplicate === 1 ? (task.marks_upto ?? marks.highWater()) : null;
       run = {
         matcher: createRowMatcher(checked.rule, checked.stats.fields),
-        marks: task.de_duplicate === 1 ? marks.snapshot(task.biz) : NO_MARKS,
+        marks: marksUpTo === null ? NO_MARKS : marks.snapshot(task.biz, marksUpTo),
+        marksUpTo,
       };
       runs.set(task.id, run);
     }
@@ -199,9 +212,11 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     if (row.started_at !== null && now >= row.started_at + BACKTRACK_EXPIRY_MS) {
       throw new Error('the task data expired before the backtrack could finish');
     }
-    const { matcher, marks: marked } = runOf(row);
+    const { matcher, marks: marked, marksUpTo } = runOf(row);
     const cursor: ScanCursor =
-      row.cursor_time === null ? scanStart(row.end_time) : { publishTime: row.cursor_time, seq: row.cursor_seq ?? 0 };
+      row.cursor_time === null
+        ? scanStart(windowEnd(row.end_time))
+        : { publishTime: row.cursor_time, seq: row.cursor_seq ?? 0 };
     const batch = posts.scan(row.start_time, cursor, slicePosts, matcher.columns);
     const insertItem = store.prepare('INSERT INTO insight_backtrack_items (task, slot, post_seq) VALUES (?, ?, ?)');
     // Items and the cursor commit together: after a crash the task resumes exactly after the last committed slice.
@@ -224,9 +239,19 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       store
         .prepare(
           `UPDATE insight_backtrack_tasks SET status = ?, started_at = coalesce(started_at, ?), finished_at = ?,
-             cursor_time = ?, cursor_seq = ?, hits = ?, slots = ? WHERE id = ?`,
+             cursor_time = ?, cursor_seq = ?, hits = ?, slots = ?, marks_upto = coalesce(marks_upto, ?) WHERE id = ?`,
         )
-        .run(done ? 'finished' : 'running', now, done ? now : null, last.publishTime, last.seq, hits, slots, row.id);
+        .run(
+          done ? 'finished' : 'running',
+          now,
+          done ? now : null,
+          last.publishTime,
+          last.seq,
+          hits,
+          slots,
+          marksUpTo,
+          row.id,
+        );
       if (done) runs.delete(row.id);
     });
   }
@@ -279,7 +304,8 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
       if (!checked.ok) throw new Error('preview takes a validated rule');
       const matcher = createRowMatcher(checked.rule, checked.stats.fields);
       const marked = request.deDuplicate ? marks.snapshot(biz) : NO_MARKS;
-      const { startTime, endTime } = request;
+      const { startTime } = request;
+      const endTime = windowEnd(request.endTime);
       const strata = posts.countBetween(startTime, endTime) <= PREVIEW_EXACT_POSTS ? 1 : PREVIEW_STRATA;
       const bound = (k: number): number => startTime + Math.round((k * (endTime + 1 - startTime)) / strata);
       let estimate = 0;
@@ -309,6 +335,11 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     },
     stop() {
       running = false;
+      if (scheduled !== undefined) clearImmediate(scheduled);
+      scheduled = undefined;
+    },
+    clear() {
+      runs.clear();
       if (scheduled !== undefined) clearImmediate(scheduled);
       scheduled = undefined;
     },

@@ -13,9 +13,23 @@ export function invalidParam(path: string, problem: string): EmulatorError {
 }
 
 /**
- * Renders any error of an Insight route in the service's envelope. Errors raised outside the module (a body that is
- * not JSON or too large, an injected fault) carry a bare HTTP status: a 4xx becomes `[40004]invalid param` with the
- * detail, a 5xx `[10000]internal error`, so that a client always meets a documented code.
+ * The documented code of an error that carries a bare HTTP status (raised outside the module: a body that is not JSON
+ * or too large, an injected fault): 401 `[40001]unauthorized`, 403 `[40002]forbidden ip address`, 429 `[40006]reached
+ * qps limit` and a 5xx `[10000]internal error` keep their status, so that a client handles them as it would the
+ * service's own (refresh the token, slow down, retry); any other status answers HTTP 400 `[40004]invalid param`.
+ */
+function codeOfStatus(status: number): { code: InsightErrorCode; httpStatus: number } {
+  if (status === 401) return { code: 40001, httpStatus: status };
+  if (status === 403) return { code: 40002, httpStatus: status };
+  if (status === 429) return { code: 40006, httpStatus: status };
+  if (status >= 500 && status <= 599) return { code: 10000, httpStatus: status };
+  return { code: 40004, httpStatus: INSIGHT_ERRORS[40004].httpStatus };
+}
+
+/**
+ * Renders any error of an Insight route in the service's envelope: an error with a documented code (bracketed in its
+ * message, or as its `code`) answers that code's HTTP status; one with a bare HTTP status answers the code that status
+ * stands for (see {@link codeOfStatus}), so that a client always meets a documented code.
  */
 export function renderInsightError(error: EmulatorError): Reply {
   const bracketed = parseInsightMessage(error.message);
@@ -30,11 +44,8 @@ export function renderInsightError(error: EmulatorError): Reply {
       INSIGHT_ERRORS[code].httpStatus,
     );
   }
-  const code: InsightErrorCode = error.status >= 500 ? 10000 : 40004;
-  return jsonReply(
-    { status: code, message: formatInsightMessage(code, error.message) },
-    INSIGHT_ERRORS[code].httpStatus,
-  );
+  const { code, httpStatus } = codeOfStatus(error.status);
+  return jsonReply({ status: code, message: formatInsightMessage(code, error.message) }, httpStatus);
 }
 
 /** The success envelope. */

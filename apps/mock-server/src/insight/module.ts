@@ -35,6 +35,9 @@ export const INSIGHT_MODULE = 'insight';
 
 const DAY_MS = 86_400_000;
 
+/** Issues of an invalid rule named in the error message; the others are counted. */
+const RULE_ISSUES_SHOWN = 10;
+
 /** Tables emptied by a reset, children first. */
 const TABLES = [
   'insight_post_docs',
@@ -50,6 +53,8 @@ const TABLES = [
 ];
 
 interface Services {
+  /** Aborted by a reset, then replaced: ends the streams opened before it. */
+  generation: AbortController;
   posts: PostStore;
   marks: Marks;
   tokens: TokenService;
@@ -95,6 +100,7 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
       const marks = createMarks(store);
       const accounts = new Map(options.accounts.map((a) => [a.bizName, a.secret]));
       services = {
+        generation: new AbortController(),
         posts,
         marks,
         tokens: createTokenService(store, clock, accounts),
@@ -136,6 +142,10 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
       c.store.transaction(() => {
         for (const table of TABLES) c.store.db.exec(`DELETE FROM ${table}`);
       });
+      // Task ids and row ids start again at 1: nothing in memory may outlive the rows it was about.
+      s.backtrack.clear();
+      s.generation.abort();
+      s.generation = new AbortController();
       s.realtime.clear();
       s.qps.clear();
       loadDefaultCorpus(c, s.posts);
@@ -243,7 +253,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
 
   function checkRule(input: unknown, kind: RuleKind): { rule: Rule; stats: RuleStats } {
     const checked = validateRule(input, { kind, sensitiveWords: options.sensitiveWords });
-    if (!checked.ok) throw insightFailure(40004, checked.errors.map(formatIssue).join('; '));
+    if (!checked.ok) throw insightFailure(40004, describeIssues(checked.errors.map(formatIssue)));
     return { rule: checked.rule, stats: checked.stats };
   }
 
@@ -441,10 +451,17 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
       wakeups: s.backtrack.events,
       pushReadyTime: formatInsightTime(task.startedAt ?? task.createdAt),
       over() {
-        const status = s.backtrack.get(biz, task.taskId)?.status;
-        return status === 'finished' || status === 'failed';
+        const current = s.backtrack.get(biz, task.taskId);
+        // A task row that is gone (a reset), or that is another task now, will never grow again.
+        return (
+          current === undefined ||
+          current.id !== task.id ||
+          current.status === 'finished' ||
+          current.status === 'failed'
+        );
       },
     });
+    const ended = s.generation.signal;
     return streamReply(
       (sink) =>
         pumpStream(sink, {
@@ -453,6 +470,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
           startOffset: request.start_offset ?? 0,
           clock,
           heartbeatMs: options.heartbeatMs,
+          ended,
         }),
       sseHeaders,
     );
@@ -476,14 +494,26 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const source = realtimeSource(store, {
       biz,
       syncOnly,
+      collectors,
       wakeups: s.realtime.events,
       oldest: () => clock.now() - INSIGHT_LIMITS.realtimeReplaySeconds * 1000,
     });
+    const ended = s.generation.signal;
     return streamReply(
-      (sink) => pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs }),
+      (sink) => pumpStream(sink, { source, collectors, startOffset, clock, heartbeatMs: options.heartbeatMs, ended }),
       sseHeaders,
     );
   });
+}
+
+/**
+ * The issues of an invalid rule, `; `-separated: the first {@link RULE_ISSUES_SHOWN}, then how many more there are, so
+ * that a huge rule cannot make a huge answer.
+ */
+function describeIssues(issues: readonly string[]): string {
+  const shown = issues.slice(0, RULE_ISSUES_SHOWN).join('; ');
+  const more = issues.length - RULE_ISSUES_SHOWN;
+  return more > 0 ? `${shown}; … and ${more} more` : shown;
 }
 
 /**

@@ -11,6 +11,15 @@ export interface ScanCursor {
 /** Posts per transaction when loading a corpus: large enough to amortise commits, small enough to stay responsive. */
 export const POST_INSERT_BATCH = 20_000;
 
+/**
+ * The last millisecond of the second `end` falls in. A window given in seconds (`start_time`, `end_time`) covers whole
+ * seconds at both ends, while posts are timed to the millisecond: a window's last post may be published at
+ * `end_time` + 999 ms.
+ */
+export function windowEnd(end: number): number {
+  return Math.floor(end / 1000) * 1000 + 999;
+}
+
 /** The cursor that starts a newest-first scan at `end` inclusive. */
 export function scanStart(end: number): ScanCursor {
   return { publishTime: end, seq: Number.MAX_SAFE_INTEGER };

@@ -8,6 +8,7 @@ import { generatePost } from './corpus.js';
 import type { Marks } from './marks.js';
 import type { InsightPost } from './post.js';
 import type { PostStore } from './post-store.js';
+import type { RealtimeHitsEvent } from './streams.js';
 
 /** How long realtime hits stay consumable, in ms. */
 export const REALTIME_RETENTION_MS = INSIGHT_LIMITS.realtimeReplaySeconds * 1000;
@@ -49,9 +50,9 @@ export interface RealtimeEngine {
    * whose tasks match, in one transaction with `inSameTransaction` when given. Returns the number of hits recorded.
    */
   publish(posts: readonly InsightPost[], inSameTransaction?: () => void): number;
-  /** Emits `hits` with the biz name whenever new hits are recorded. */
+  /** Emits `hits` with a {@link RealtimeHitsEvent} (the business and the collectors hit) whenever hits are recorded. */
   readonly events: EventEmitter;
-  /** Starts the firehose (when its rate is above 0) and the retention sweep. */
+  /** Starts the firehose (when its rate is above 0) and the periodic retention sweep (every publish sweeps too). */
   start(): void;
   stop(): void;
   /** Forgets compiled rules and collector positions (after a reset of the tables). */
@@ -160,12 +161,21 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
     return offset;
   }
 
+  /** Deletes the hits older than the retention, by the emulator's clock. */
+  function sweepHits(): void {
+    store.prepare('DELETE FROM insight_realtime_hits WHERE offset < ?').run(clock.now() - REALTIME_RETENTION_MS);
+  }
+
   function publish(batch: readonly InsightPost[], inSameTransaction?: () => void): number {
     const tasks = liveTasks();
     const now = clock.now();
     const hitSeqs = new Map<string, number[]>();
+    const hitCollectors = new Map<string, Set<number>>();
     let recorded = 0;
     store.transaction(() => {
+      // Retention follows the emulator's clock: a test that moves a manual clock past it sees the old hits go at the
+      // next publish, without waiting for the periodic sweep.
+      sweepHits();
       const insertHit = store.prepare(
         `INSERT INTO insight_realtime_hits (biz, collector, offset, post_seq, task_ids, sync, ready_time)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -190,6 +200,9 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
           const seqs = hitSeqs.get(biz);
           if (seqs === undefined) hitSeqs.set(biz, [seq]);
           else seqs.push(seq);
+          const hitIn = hitCollectors.get(biz);
+          if (hitIn === undefined) hitCollectors.set(biz, new Set([collector]));
+          else hitIn.add(collector);
           recorded++;
         }
       }
@@ -197,7 +210,10 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
       for (const [biz, seqs] of hitSeqs) marks.record(biz, seqs);
       inSameTransaction?.();
     });
-    for (const biz of hitSeqs.keys()) events.emit('hits', biz);
+    for (const [biz, hitIn] of hitCollectors) {
+      const event: RealtimeHitsEvent = { biz, collectors: hitIn };
+      events.emit('hits', event);
+    }
     return recorded;
   }
 
@@ -295,9 +311,7 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
     publish,
     start() {
       startFirehose();
-      sweep = setInterval(() => {
-        store.prepare('DELETE FROM insight_realtime_hits WHERE offset < ?').run(clock.now() - REALTIME_RETENTION_MS);
-      }, 60_000);
+      sweep = setInterval(sweepHits, 60_000);
       sweep.unref();
     },
     stop() {

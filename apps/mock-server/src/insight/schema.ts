@@ -113,4 +113,28 @@ export const INSIGHT_MIGRATIONS = [
       );
     `,
   },
+  {
+    // Marks get an insertion sequence (their rowid), so that a de-duplicating backtrack can keep the high-water mark
+    // of the marks it leaves out, and rebuild exactly that set when it resumes after a restart. Tasks already running
+    // take the marks as they are now: the closest set to the one they started with that can be known.
+    id: 'insight-002-mark-sequence',
+    up: `
+      CREATE TABLE insight_marks_sequenced (
+        id INTEGER PRIMARY KEY,
+        biz TEXT NOT NULL,
+        post_seq INTEGER NOT NULL,
+        UNIQUE (biz, post_seq)
+      );
+      INSERT INTO insight_marks_sequenced (biz, post_seq) SELECT biz, post_seq FROM insight_marks;
+      DROP TABLE insight_marks;
+      ALTER TABLE insight_marks_sequenced RENAME TO insight_marks;
+
+      ALTER TABLE insight_backtrack_tasks ADD COLUMN marks_upto INTEGER;
+      UPDATE insight_backtrack_tasks SET marks_upto = (SELECT coalesce(max(id), 0) FROM insight_marks)
+        WHERE de_duplicate = 1 AND status IN ('waiting', 'running') AND started_at IS NOT NULL;
+
+      -- A business keeps a bounded number of search snapshots: the oldest are found by business.
+      CREATE INDEX insight_search_snapshots_by_biz ON insight_search_snapshots (biz);
+    `,
+  },
 ];

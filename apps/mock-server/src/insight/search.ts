@@ -6,10 +6,13 @@ import type { Store } from '../store/store.js';
 import { createRowMatcher } from './matcher.js';
 import type { StoredDoc } from './item-doc.js';
 import { POST_STATUS } from './post.js';
-import { cursorAfter, type PostStore, scanStart } from './post-store.js';
+import { cursorAfter, type PostStore, scanStart, windowEnd } from './post-store.js';
 
 /** How long a search snapshot can be paged through, in ms. */
 export const SEARCH_SNAPSHOT_TTL_MS = 3_600_000;
+
+/** Snapshots a business keeps: a new search evicts its oldest snapshot beyond this many. */
+export const SEARCH_SNAPSHOTS_PER_BIZ = 100;
 
 /** One page of a search. */
 export interface SearchPage {
@@ -22,10 +25,12 @@ export interface SearchPage {
 /** Search over the stored posts with snapshot pagination. */
 export interface SearchService {
   /**
-   * Runs a search (newest first, at most 10 000 posts kept in a snapshot) and answers one page of it.
+   * Runs a search (newest first, at most 10 000 posts kept in a snapshot) over the whole seconds `start` to `end`,
+   * and returns the id of its snapshot. Expired snapshots are purged, and the business's oldest beyond
+   * {@link SEARCH_SNAPSHOTS_PER_BIZ}.
    */
   search(biz: string, query: { rule: Rule; fields: readonly RuleField[]; start: number; end: number }): string;
-  /** A page of a snapshot, or undefined when the snapshot is unknown, expired or another business's. */
+  /** A page of a snapshot, or undefined when the snapshot is unknown, expired, evicted or another business's. */
   page(biz: string, snapshotId: string, pageNumber: number, pageSize: number): SearchPage | undefined;
 }
 
@@ -36,7 +41,7 @@ export function createSearchService(store: Store, clock: Clock, posts: PostStore
     search(biz, query) {
       const matcher = createRowMatcher(query.rule, query.fields);
       const found: number[] = [];
-      let cursor = scanStart(query.end);
+      let cursor = scanStart(windowEnd(query.end));
       while (found.length < cap) {
         const batch = posts.scan(query.start, cursor, 5_000, matcher.columns);
         for (const row of batch) {
@@ -55,6 +60,13 @@ export function createSearchService(store: Store, clock: Clock, posts: PostStore
             'INSERT INTO insight_search_snapshots (id, biz, created_at, total, post_seqs) VALUES (?, ?, ?, ?, ?)',
           )
           .run(id, biz, now, found.length, JSON.stringify(found));
+        // Newest first by insertion (the rowid), which a clock set back cannot reorder.
+        store
+          .prepare(
+            `DELETE FROM insight_search_snapshots WHERE biz = ? AND rowid NOT IN
+               (SELECT rowid FROM insight_search_snapshots WHERE biz = ? ORDER BY rowid DESC LIMIT ?)`,
+          )
+          .run(biz, biz, SEARCH_SNAPSHOTS_PER_BIZ);
       });
       return id;
     },

@@ -70,18 +70,31 @@ export interface PumpOptions {
   collectors: readonly number[];
   startOffset: number;
   clock: Clock;
+  /** The longest the stream stays silent: a heartbeat comment is sent after this long without a write, in ms. */
   heartbeatMs: number;
+  /** Ends the stream when aborted (the module's state was reset: what the stream reads no longer exists). */
+  ended?: AbortSignal;
 }
 
 /**
  * Sends the events of the selected collectors, interleaved, each collector from `startOffset` on, honouring
- * backpressure; sends a heartbeat comment when idle; returns when every collector is exhausted or the client goes.
+ * backpressure; sends a heartbeat comment after `heartbeatMs` without a write; returns when every collector is
+ * exhausted, the client goes, or `ended` is aborted.
  */
 export async function pumpStream(sink: StreamSink, options: PumpOptions): Promise<void> {
-  const { source, clock } = options;
+  const { source, clock, ended } = options;
   const next = new Map(options.collectors.map((c) => [c, options.startOffset]));
-  if (!(await sink.write(': connected\n\n'))) return;
-  while (!sink.signal.aborted) {
+  const stopped = (): boolean => sink.signal.aborted || ended?.aborted === true;
+  // Heartbeats are timed from the last write, in real time (the emulator's clock may be a manual one): a wake-up that
+  // finds nothing to send must not put the next heartbeat off.
+  let lastWrite = performance.now();
+  const write = async (chunk: Uint8Array | string): Promise<boolean> => {
+    const ok = await sink.write(chunk);
+    lastWrite = performance.now();
+    return ok && !stopped();
+  };
+  if (!(await write(': connected\n\n'))) return;
+  while (!stopped()) {
     const consumeTime = formatInsightTime(clock.now());
     let sent = 0;
     for (const [collector, offset] of next) {
@@ -89,31 +102,41 @@ export async function pumpStream(sink: StreamSink, options: PumpOptions): Promis
       if (batch === undefined) continue;
       next.set(collector, batch.last + 1);
       sent += batch.count;
-      if (!(await sink.write(batch.events))) return;
+      if (!(await write(batch.events))) return;
     }
     if (sent > 0) continue;
     if (source.exhausted()) return;
-    const woke = await waitForWake(source, sink.signal, options.heartbeatMs);
-    if (!woke && !(await sink.write(': heartbeat\n\n'))) return;
+    const silentFor = performance.now() - lastWrite;
+    if (silentFor >= options.heartbeatMs) {
+      if (!(await write(': heartbeat\n\n'))) return;
+      continue;
+    }
+    await waitForWake(source, [sink.signal, ended], options.heartbeatMs - silentFor);
   }
 }
 
-/** Resolves true on a relevant wake-up, false after `timeoutMs` or when the client goes. */
-function waitForWake(source: StreamSource, signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+/** Resolves on a relevant wake-up, after `timeoutMs`, or when one of `signals` aborts. */
+function waitForWake(
+  source: StreamSource,
+  signals: readonly (AbortSignal | undefined)[],
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve) => {
-    const finish = (woke: boolean): void => {
+    const finish = (): void => {
       clearTimeout(timer);
       source.wakeups.off(source.wakeEvent, onWake);
-      signal.removeEventListener('abort', onAbort);
-      resolve(woke);
+      for (const signal of signals) signal?.removeEventListener('abort', finish);
+      resolve();
     };
     const onWake = (argument: unknown): void => {
-      if (source.concerns(argument)) finish(true);
+      if (source.concerns(argument)) finish();
     };
-    const onAbort = (): void => finish(false);
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    const timer = setTimeout(finish, Math.max(1, Math.ceil(timeoutMs)));
     source.wakeups.on(source.wakeEvent, onWake);
-    signal.addEventListener('abort', onAbort, { once: true });
+    for (const signal of signals) {
+      if (signal?.aborted) return finish();
+      signal?.addEventListener('abort', finish, { once: true });
+    }
   });
 }
 
@@ -172,17 +195,19 @@ export function backtrackSource(
     wakeups: EventEmitter;
     /** When the task started, formatted: every item became ready to push then. */
     pushReadyTime: string;
-    /** Whether the task is over (finished or failed). */
+    /** Whether the task is over (finished or failed, or gone). */
     over(): boolean;
   },
 ): StreamSource {
   // The collector count is a trusted integer written into the SQL: a bound number would divide as a REAL.
   const c = options.collectors;
+  // Items are read only while the task row is still the business's task: row ids start again after a reset.
   const events = store.prepare<Record<string, unknown>, BatchRow>(
     eventsQuery(`
       SELECT i.slot % ${c} AS collector, i.slot / ${c} AS offset, d.status, d.doc, :ready AS ready
       FROM insight_backtrack_items i JOIN insight_post_docs d ON d.seq = i.post_seq
       WHERE i.task = :task AND i.slot >= :from * ${c} + :collector AND i.slot % ${c} = :collector
+        AND EXISTS (SELECT 1 FROM insight_backtrack_tasks t WHERE t.id = :task AND t.biz = :biz AND t.task_id = :taskId)
       ORDER BY i.slot LIMIT :limit`),
   );
   const marks = store.prepare<Record<string, unknown>>(
@@ -194,6 +219,7 @@ export function backtrackSource(
   const fixed = {
     biz: options.biz,
     task: options.taskRowId,
+    taskId: options.taskId,
     prefix: `bt-${options.taskId}-`,
     ready: options.pushReadyTime,
   };
@@ -207,10 +233,23 @@ export function backtrackSource(
   };
 }
 
+/** What the realtime engine emits (event `hits`) after recording hits: the business and the collectors hit. */
+export interface RealtimeHitsEvent {
+  biz: string;
+  collectors: ReadonlySet<number>;
+}
+
 /** A stream source over the realtime hits of a business, optionally only those of synchronous tasks. */
 export function realtimeSource(
   store: Store,
-  options: { biz: string; syncOnly: boolean; wakeups: EventEmitter; oldest(): number },
+  options: {
+    biz: string;
+    syncOnly: boolean;
+    /** The collectors the stream reads: hits on others do not wake it. */
+    collectors: readonly number[];
+    wakeups: EventEmitter;
+    oldest(): number;
+  },
 ): StreamSource {
   // A realtime offset is the hit time: the post became ready to push then (`ready_time`, formatted at the hit).
   const events = store.prepare<Record<string, unknown>, BatchRow>(
@@ -238,6 +277,9 @@ export function realtimeSource(
     exhausted: () => false,
     wakeups: options.wakeups,
     wakeEvent: 'hits',
-    concerns: (biz) => biz === options.biz,
+    concerns: (event) => {
+      const hits = event as RealtimeHitsEvent;
+      return hits.biz === options.biz && options.collectors.some((collector) => hits.collectors.has(collector));
+    },
   };
 }

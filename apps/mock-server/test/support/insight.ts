@@ -34,7 +34,7 @@ export interface Harness {
   clock: ManualClock;
   /** Calls the API; `token` is fetched once and reused unless given. */
   call(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     options?: {
       body?: unknown;
@@ -56,6 +56,8 @@ export interface Harness {
   until: typeof until;
   /** Loads data into the Content Insight module (`POST /_insight/seed`). */
   seed(body: Record<string, unknown>): Promise<Answer>;
+  /** Forgets all state (`POST /_insight/reset`), the tokens included: the next call asks for a new one. */
+  reset(): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -175,6 +177,11 @@ export async function startInsight(insight: InsightModuleOptions = {}, dataDir =
     },
     until,
     seed: (body) => harness.call('POST', '/_insight/seed', { body: { module: 'insight', ...body } }),
+    async reset() {
+      const answer = await harness.call('POST', '/_insight/reset');
+      cachedToken = undefined;
+      return answer;
+    },
     close: () => server.close(),
   };
   return harness;

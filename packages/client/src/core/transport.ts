@@ -137,6 +137,11 @@ export interface RequestSpec {
    * prove the request was not processed (refused connections, throttling) are retried.
    */
   replaySafe: boolean;
+  /**
+   * Runs before every attempt, retries included, e.g. to wait for a rate limiter's slot; an error it throws ends the
+   * call as it is.
+   */
+  beforeAttempt?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
 }
 
 /** What the transport knows, when an answer arrives, about the attempts of the call that came before it. */
@@ -203,6 +208,24 @@ const isTimeout = (value: unknown): boolean =>
 const isRetryCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
 const isDelay = (value: unknown): boolean =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIMER_MS;
+
+const TIMING_RULES = {
+  timeout: [isTimeout, TIMEOUT_RULE],
+  delay: [isDelay, DELAY_RULE],
+  count: [isRetryCount, RETRIES_RULE],
+} as const;
+
+/**
+ * The rules of {@link checkTransportSettings}: `timeout` the rule of `timeout`, `delay` that of `backoff.baseMs` and
+ * `backoff.capMs`, `count` that of `maxRetries`.
+ */
+export type TimingKind = keyof typeof TIMING_RULES;
+
+/** The problem of any other timing setting, checked by the same rules and named by `path`; undefined when valid or absent. */
+export function timingIssue(path: string, kind: TimingKind, value: unknown): ValidationIssue | undefined {
+  const [isValid, rule] = TIMING_RULES[kind];
+  return value === undefined || isValid(value) ? undefined : { path, message: `${rule}, got ${show(value)}` };
+}
 
 /** A value as it appears in an error message. */
 function show(value: unknown): string {
@@ -468,6 +491,7 @@ export function createTransport(options: TransportOptions): Transport {
       const sent: Sent = { headers: {} };
       let result: T;
       let error: InsightError | undefined;
+      if (spec.beforeAttempt) await spec.beforeAttempt(call.signal);
       try {
         const response = await send(target, spec, body, pathWithQuery, queryString, call, sent, mode);
         result = finish(response, { attempt, earlierAttemptMayHaveApplied });

@@ -16,7 +16,7 @@ import {
   insightError,
   parseInsightMessage,
 } from '@insight/protocol';
-import { ApiError, type InsightError, ResponseValidationError } from '../core/errors.js';
+import { ApiError, ConnectionError, type InsightError, ResponseValidationError } from '../core/errors.js';
 import type { CallOptions, QueryParams, RawResponse, Transport } from '../core/transport.js';
 import type { Pacer } from './pacer.js';
 import type { IssuedToken, TokenManager } from './token-manager.js';
@@ -52,7 +52,10 @@ export interface InsightCall<T> {
 export interface InsightApi {
   /** Makes one call and returns its validated `data`. */
   call<T>(call: InsightCall<T>, options?: CallOptions): Promise<T>;
-  /** Opens an event stream and returns its body once the service answers 2xx. */
+  /**
+   * Opens an event stream and returns its body once the service answers 2xx.
+   * @throws ConnectionError when a 2xx answer is not `text/event-stream` (a proxy's page, not the service).
+   */
   openStream(
     endpoint: 'backtrackStream' | 'realtimeStream',
     query: QueryParams,
@@ -92,9 +95,8 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
       const body = call.body === undefined ? undefined : JSON.stringify(call.body);
       const route = `insight.${call.endpoint}`;
       const endpoint = `${method} ${path}`;
-      return withToken(callOptions.signal, async (token) => {
-        await pacer.acquire(call.endpoint, callOptions.signal);
-        return transport.request(
+      return withToken(callOptions.signal, (token) =>
+        transport.request(
           {
             route,
             method,
@@ -104,17 +106,17 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
             headers: requestHeaders(bizName, token, body !== undefined),
             requestId: randomUUID(),
             replaySafe: call.replaySafe,
+            beforeAttempt: (signal) => pacer.acquire(call.endpoint, signal),
             parse: (response) => parseEnvelope(response, call.schema, endpoint),
           },
           callOptions,
-        );
-      });
+        ),
+      );
     },
     openStream(endpoint, query, signal) {
       const { path } = INSIGHT_ENDPOINTS[endpoint];
       const route = `insight.${endpoint}`;
       return withToken(signal, async (token) => {
-        await pacer.acquire(endpoint, signal);
         const response = await transport.stream(
           {
             route,
@@ -124,10 +126,21 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
             headers: { ...requestHeaders(bizName, token, false), Accept: CONTENT_TYPES.eventStream },
             requestId: randomUUID(),
             replaySafe: true,
+            beforeAttempt: () => pacer.acquire(endpoint, signal),
             parseError: (raw) => toError(raw, `GET ${path}`),
           },
           { signal },
         );
+        // A 2xx that is not an event stream (a proxy's page) did not come from the service: its end would look like the
+        // end of the stream.
+        const type = response.headers['content-type'] ?? '';
+        if (mediaType(type) !== CONTENT_TYPES.eventStream) {
+          response.body.destroy();
+          const got = `${JSON.stringify(type)} (HTTP ${response.status})`;
+          throw new ConnectionError(`GET ${path}: content-type must be ${CONTENT_TYPES.eventStream}, got ${got}`, {
+            requestId: response.requestId,
+          });
+        }
         return response.body;
       });
     },
@@ -142,7 +155,6 @@ export async function fetchAccessToken(
 ): Promise<IssuedToken> {
   const { method, path } = INSIGHT_ENDPOINTS.accessToken;
   const route = 'insight.accessToken';
-  await pacer.acquire('accessToken');
   const data = await transport.request({
     route,
     method,
@@ -150,6 +162,7 @@ export async function fetchAccessToken(
     headers: { [INSIGHT_HEADERS.bizName]: credentials.bizName, [INSIGHT_HEADERS.bizSecret]: credentials.bizSecret },
     requestId: randomUUID(),
     replaySafe: true,
+    beforeAttempt: () => pacer.acquire('accessToken'),
     parse: (response) => parseEnvelope(response, AccessTokenData, `${method} ${path}`),
   });
   return { accessToken: data.access_token, expiresIn: data.expire };
@@ -207,6 +220,11 @@ function toError(response: RawResponse, endpoint: string, envelope: unknown = re
     retryable: entry?.retryable ?? byStatus.retryable,
     headers: response.headers,
   });
+}
+
+/** The media type of a `content-type` header, lower-cased and without parameters. */
+function mediaType(contentType: string): string {
+  return contentType.split(';', 1)[0]!.trim().toLowerCase();
 }
 
 function readJson(response: RawResponse): unknown {

@@ -37,6 +37,37 @@ describe('createFileCheckpointStore', () => {
     expect(await createFileCheckpointStore(path).load('k')).toEqual({ '0': 19 });
   });
 
+  it('keeps the keys of two stores that share a file and save at the same time', async () => {
+    const path = join(dir, 'cp.json');
+    const first = createFileCheckpointStore(path);
+    const second = createFileCheckpointStore(path);
+    // Both stores read the file before either writes; each save must keep the other store's key.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => [
+        first.save('backtrack:1', { '0': i }),
+        second.save('backtrack:2', { '0': i }),
+      ]).flat(),
+    );
+    const reread = createFileCheckpointStore(path);
+    expect(await reread.load('backtrack:1')).toEqual({ '0': 9 });
+    expect(await reread.load('backtrack:2')).toEqual({ '0': 9 });
+    expect(await first.load('backtrack:2')).toEqual({ '0': 9 });
+    expect(await readdir(dir)).toEqual(['cp.json']);
+  });
+
+  it('sees what another store saved since it last read the file', async () => {
+    const path = join(dir, 'cp.json');
+    const first = createFileCheckpointStore(path);
+    await first.save('backtrack:1', { '0': 1 });
+    await createFileCheckpointStore(path).save('backtrack:2', { '5': 7 });
+    await first.save('backtrack:1', { '0': 2 });
+    expect(await first.load('backtrack:2')).toEqual({ '5': 7 });
+    expect(JSON.parse(await readFile(path, 'utf8')).checkpoints).toEqual({
+      'backtrack:1': { '0': 2 },
+      'backtrack:2': { '5': 7 },
+    });
+  });
+
   it('rejects invalid offsets and a malformed file, naming the path', async () => {
     const path = join(dir, 'cp.json');
     const store = createFileCheckpointStore(path);

@@ -2,8 +2,8 @@
  * Checkpoint stores keep, per stream key (`backtrack:{taskId}`), the last offset of each collector that the consumer's
  * sink accepted. The service has no ack or commit call, so these offsets are the only record of progress.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** The last accepted offset of each collector, by collector id. */
 export type CollectorOffsets = Readonly<Record<string, number>>;
@@ -20,36 +20,46 @@ export interface CheckpointStore {
 const FILE_FORMAT_VERSION = 1;
 
 /**
- * Creates a store that keeps every key in one JSON file. Each save writes a temporary file, flushes it to disk and
- * renames it over the previous one, so that a crash leaves either the old or the new checkpoints, never a torn file.
- * One process at a time may use a given file.
+ * Creates a store that keeps every key in one JSON file. Each save writes a temporary file of its own, flushes it to
+ * disk and renames it over the previous one, so that a crash leaves either the old or the new checkpoints, never a torn
+ * file.
+ *
+ * Within one process, any number of stores and consumers may share a file: saves to a file run one at a time, and each
+ * reads the file afresh and changes only its own key, so that no save undoes another's. Two processes must use
+ * different files: the file is never torn, but a save may undo a save of the other process that raced it.
  */
 export function createFileCheckpointStore(path: string): CheckpointStore {
-  let state: Promise<Record<string, CollectorOffsets>> | undefined;
-  // Saves run one after the other: two renames racing could leave the older state on disk.
-  let queue: Promise<unknown> = Promise.resolve();
-
-  function loadFile(): Promise<Record<string, CollectorOffsets>> {
-    state ??= readCheckpointFile(path);
-    return state;
-  }
-
+  const file = resolve(path);
   return {
     async load(key) {
-      return { ...(await loadFile())[key] };
+      return { ...(await readCheckpointFile(file))[key] };
     },
     async save(key, offsets) {
-      // Everything up to the first await runs synchronously, so saves queue in call order.
       const copy = validateOffsets(offsets, `checkpoint "${key}"`);
-      const run = queue.then(async () => {
-        const all = await loadFile();
+      await runExclusively(file, async () => {
+        const all = await readCheckpointFile(file);
         all[key] = copy;
-        await writeAtomically(path, `${JSON.stringify({ version: FILE_FORMAT_VERSION, checkpoints: all })}\n`);
+        await writeAtomically(file, `${JSON.stringify({ version: FILE_FORMAT_VERSION, checkpoints: all })}\n`);
       });
-      queue = run.catch(() => undefined);
-      await run;
     },
   };
+}
+
+/** The tail of the queue of saves of each checkpoint file of this process, by absolute path. */
+const fileQueues = new Map<string, Promise<void>>();
+
+/**
+ * Runs `task` once every task queued before it on `file` has settled. Tasks queue in call order (everything up to the
+ * first await runs synchronously), so that the last save asked for is the last one written.
+ */
+function runExclusively(file: string, task: () => Promise<void>): Promise<void> {
+  const run = (fileQueues.get(file) ?? Promise.resolve()).then(task);
+  const tail = run.catch(() => undefined);
+  fileQueues.set(file, tail);
+  void tail.then(() => {
+    if (fileQueues.get(file) === tail) fileQueues.delete(file);
+  });
+  return run;
 }
 
 /** Creates a store that keeps checkpoints in memory: for tests, and for consumers that only need in-process resume. */
@@ -101,18 +111,26 @@ function validateOffsets(offsets: unknown, where: string): CollectorOffsets {
   return copy;
 }
 
+/** Numbers the temporary files of this process, so that no two writes ever share one. */
+let temporaryFiles = 0;
+
 async function writeAtomically(path: string, contents: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  const file = await open(temporary, 'w');
+  const temporary = `${path}.${process.pid}.${++temporaryFiles}.tmp`;
   try {
-    await file.writeFile(contents, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
+    const file = await open(temporary, 'wx');
+    try {
+      await file.writeFile(contents, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
-  await rename(temporary, path);
   await syncDirectory(directory);
 }
 

@@ -337,3 +337,37 @@ describe('InsightClient pacing', () => {
     );
   });
 });
+
+describe('InsightClient stream settings', () => {
+  const base = { bizName: 'biz-1', accessToken: 'token', baseUrl: BASE };
+
+  it.each([
+    [
+      { heartbeatTimeoutMs: Number.POSITIVE_INFINITY },
+      'createInsightClient: streams.heartbeatTimeoutMs must be an integer from 1 to 2147483647 (ms), got Infinity',
+    ],
+    [{ heartbeatTimeoutMs: 0 }, 'streams.heartbeatTimeoutMs must be an integer from 1'],
+    [{ reconnect: { baseDelayMs: Number.NaN } }, 'streams.reconnect.baseDelayMs must be a finite number from 0'],
+    [{ reconnect: { maxDelayMs: 2 ** 31 } }, 'streams.reconnect.maxDelayMs must be a finite number from 0'],
+    [{ reconnect: { maxAttempts: -1 } }, 'streams.reconnect.maxAttempts must be a non-negative integer, got -1'],
+    [{ reconnect: 5 }, 'streams.reconnect must be an object'],
+  ])('refuses %o when the client is created', (streams, message) => {
+    expect(() => createInsightClient({ ...base, streams: streams as never })).toThrow(TypeError);
+    expect(() => createInsightClient({ ...base, streams: streams as never })).toThrow(message);
+  });
+
+  it('refuses invalid settings of one stream or consumer before connecting', async () => {
+    const service = mockService(() => ok(TASK_INFO));
+    const insight = client(service.agent, { accessToken: 'token', bizSecret: undefined });
+    expect(() => insight.stream.backtrack({ taskId: 1, heartbeatTimeoutMs: Number.NaN })).toThrow(
+      RequestValidationError,
+    );
+    expect(() => insight.stream.realtime({ reconnect: { maxAttempts: 1.5 } })).toThrow(
+      'reconnect.maxAttempts must be a non-negative integer, got 1.5',
+    );
+    const consumer = insight.consumeBacktrack(1, { onDelivery: () => {}, reconnect: { maxDelayMs: -1 } });
+    await expect(consumer).rejects.toBeInstanceOf(RequestValidationError);
+    await expect(consumer).rejects.toMatchObject({ issues: [{ path: 'reconnect.maxDelayMs' }] });
+    expect(service.seen).toHaveLength(0);
+  });
+});

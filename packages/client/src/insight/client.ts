@@ -34,10 +34,11 @@ import {
   type StreamSettings,
   streamBacktrack,
   streamRealtime,
+  streamSettingsIssues,
 } from './streams.js';
 import { type CurrentToken, createStaticTokenManager, createTokenManager, type TokenManager } from './token-manager.js';
 import { type InsightTimeInput, validateRequest, withInsightTimes } from './validation.js';
-import { type WaitUntilFinishedOptions, waitUntilFinished } from './wait.js';
+import { type WaitOptions, type WaitUntilFinishedOptions, waitUntilFinished } from './wait.js';
 
 /** Settings of an {@link InsightClient}. Give `bizSecret` (the client manages tokens) or a ready `accessToken`. */
 export interface InsightClientOptions extends SharedClientOptions {
@@ -168,6 +169,9 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
   if ((options.bizSecret === undefined) === (options.accessToken === undefined)) {
     throw new RequestValidationError([{ path: 'bizSecret', message: 'give exactly one of bizSecret and accessToken' }]);
   }
+  // Like the transport's timing settings: a timer delay Node.js cannot honour would fire at once.
+  const [streamIssue] = streamSettingsIssues(options.streams, 'streams.');
+  if (streamIssue) throw new TypeError(`createInsightClient: ${streamIssue.path} ${streamIssue.message}`);
   const transport = createTransport({
     hosts: [baseUrl!],
     dispatcher: options.dispatcher,
@@ -205,9 +209,13 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
     api,
     getTaskInfo: (taskId, signal) => info(taskId, { signal }),
     defaults: options.streams ?? {},
+    logger: options.logger,
   };
-  const wait = (taskId: number, waitOptions?: WaitUntilFinishedOptions) =>
-    waitUntilFinished(taskId, (signal) => info(taskId, { signal }), waitOptions);
+  const wait = (taskId: number, waitOptions?: WaitOptions) =>
+    waitUntilFinished(taskId, (signal) => info(taskId, { signal }), {
+      ...waitOptions,
+      reconnect: waitOptions?.reconnect ?? streamContext.defaults.reconnect,
+    });
 
   async function* search(params: SearchParams, callOptions?: CallOptions): AsyncGenerator<ItemDoc> {
     const pageSize = params.page_size ?? 100;
@@ -311,9 +319,13 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
     stream: {
       backtrack: (streamOptions) => {
         validateTaskId(streamOptions.taskId);
+        validateStreamSettings(streamOptions);
         return streamBacktrack(streamContext, streamOptions);
       },
-      realtime: (streamOptions) => streamRealtime(streamContext, streamOptions),
+      realtime: (streamOptions) => {
+        validateStreamSettings(streamOptions);
+        return streamRealtime(streamContext, streamOptions);
+      },
     },
     consumeBacktrack: async (taskId, consumeOptions) =>
       consumeBacktrack({ ...streamContext, waitUntilFinished: wait }, validateTaskId(taskId), consumeOptions),
@@ -347,6 +359,11 @@ function pacingLimits(pacing: InsightClientOptions['pacing']): Record<string, Ra
 /** Synchronous realtime tasks (`sync_mode` > 0) may not match `tags`; an unknown mode gets the looser check. */
 function realtimeRuleKind(syncMode: number | undefined): RuleKind {
   return syncMode !== undefined && syncMode > 0 ? 'realtime-sync' : 'realtime';
+}
+
+function validateStreamSettings(settings: StreamSettings | undefined): void {
+  const issues = streamSettingsIssues(settings);
+  if (issues.length > 0) throw new RequestValidationError(issues);
 }
 
 function validateTaskId(taskId: number): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, UserAbortError } from '../core/errors.js';
+import { ConnectionError, TimeoutError, UserAbortError } from '../core/errors.js';
+import { insightApiError } from '../../test/support/insight-errors.js';
 import { type CollectorStreamOptions, streamCollector } from './collector-stream.js';
 import { mergeAsync } from './merge.js';
 
@@ -9,21 +10,26 @@ function event(offset: number): string {
   return `id: 0:${offset}\ndata: {"offset":${offset}}\n\n`;
 }
 
-/** A server for one collector holding offsets [0, last]; `script` decides how each connection behaves. */
+/**
+ * A server for one collector holding offsets [0, last]; `script` decides how each connection behaves: which offsets it
+ * sends, whether a heartbeat follows them (by default it does), and how it ends. Like the service, every connection
+ * opens with a comment.
+ */
 function fakeCollector(
   last: number,
-  script: (connection: number, start: number) => { upTo: number; end: 'close' | 'reset' | 'hang' },
+  script: (connection: number, start: number) => { upTo: number; heartbeat?: boolean; end: 'close' | 'reset' | 'hang' },
 ) {
   const starts: number[] = [];
   const connect = async (start: number, signal: AbortSignal) => {
     starts.push(start);
-    const { upTo, end } = script(starts.length, start);
+    const { upTo, heartbeat = true, end } = script(starts.length, start);
     async function* body(): AsyncGenerator<Uint8Array> {
+      yield encoder.encode(': connected\n');
       // Servers may resend the event just before the requested start; the stream must skip it.
       for (let offset = Math.max(0, start - 1); offset <= Math.min(upTo, last); offset++) {
         yield encoder.encode(event(offset));
       }
-      yield encoder.encode(': heartbeat\n');
+      if (heartbeat) yield encoder.encode(': heartbeat\n');
       if (end === 'reset') throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
       if (end === 'hang') {
         await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
@@ -106,12 +112,57 @@ describe('streamCollector', () => {
     expect(server.starts).toEqual([0]);
   });
 
-  it('gives up after the configured reconnections without progress', async () => {
-    const server = fakeCollector(5, () => ({ upTo: -1, end: 'reset' }));
+  it('gives up after the configured reconnections without an event or a heartbeat (the opening comment is no proof)', async () => {
+    const server = fakeCollector(5, () => ({ upTo: -1, heartbeat: false, end: 'reset' }));
     const failure = collect(read(options(server, 5, { reconnect: { maxAttempts: 3, baseDelayMs: 1 } })));
     await expect(failure).rejects.toBeInstanceOf(ConnectionError);
-    await expect(failure).rejects.toThrow('gave up after 3 reconnections');
+    await expect(failure).rejects.toThrow('gave up after 3 reconnections without an event or a heartbeat');
     expect(server.starts).toHaveLength(4);
+  });
+
+  it('keeps a quiet collector whose connections carry heartbeats, however often they end', async () => {
+    // No events, only a heartbeat before each end: more ends than the attempts allowed in a row.
+    const server = fakeCollector(5, () => ({ upTo: -1, end: 'close' }));
+    const controller = new AbortController();
+    const stream = read(
+      options(server, 5, {
+        isComplete: async () => {
+          if (server.starts.length === 12) controller.abort();
+          return false;
+        },
+        reconnect: { maxAttempts: 2, baseDelayMs: 1 },
+        signal: controller.signal,
+      }),
+    );
+    await expect(collect(stream)).rejects.toBeInstanceOf(UserAbortError);
+    expect(server.starts).toHaveLength(12);
+  });
+
+  it.each([
+    ['is throttled', insightApiError(40006)],
+    ['meets a server error', insightApiError(10000)],
+    ['times out', new TimeoutError(60_000)],
+  ])('reopens a connection whose opening %s', async (_, error) => {
+    const server = fakeCollector(3, () => ({ upTo: 3, end: 'close' }));
+    let opens = 0;
+    const connect: typeof server.connect = async (start, signal) => {
+      if (++opens <= 2) throw error;
+      return server.connect(start, signal);
+    };
+    expect(await collect(read(options(server, 3, { connect })))).toEqual(range(0, 3));
+    expect(opens).toBe(3);
+  });
+
+  it('fails at once when opening is refused for good', async () => {
+    const server = fakeCollector(3, () => ({ upTo: 3, end: 'close' }));
+    const refusal = insightApiError(40004);
+    let opens = 0;
+    const connect: typeof server.connect = async () => {
+      opens++;
+      throw refusal;
+    };
+    await expect(collect(read(options(server, 3, { connect })))).rejects.toBe(refusal);
+    expect(opens).toBe(1);
   });
 
   it('passes on errors that are not drops (a malformed event) without reconnecting', async () => {

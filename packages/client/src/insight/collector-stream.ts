@@ -1,15 +1,16 @@
 /**
  * One collector's event stream that survives drops: it reconnects from the offset after the last one it yielded when
- * the connection breaks, ends early or falls silent for longer than the heartbeat allows.
+ * the connection breaks, ends early, falls silent for longer than the heartbeat allows, or cannot be opened for a
+ * reason that may pass (throttling, a server error, a timeout).
  */
-import { ConnectionError, UserAbortError } from '../core/errors.js';
+import { ApiError, ConnectionError, UserAbortError } from '../core/errors.js';
 import { abortableSleep } from './pacer.js';
 import { createSseParser } from './sse-parser.js';
 
 /** How the stream reconnects. */
 export interface ReconnectOptions {
   /**
-   * Consecutive reconnections without receiving an event before the stream gives up.
+   * Consecutive reconnections without receiving an event or a heartbeat before the stream gives up.
    * @default 8
    */
   readonly maxAttempts?: number;
@@ -35,8 +36,11 @@ export interface CollectorStreamOptions<T> {
   readonly connect: (start: number, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>>;
   /** Parses one event's `data`; returns the item and the position to resume from after it. */
   readonly parse: (data: string) => { readonly item: T; readonly next: number };
-  /** Called when the server ends the stream cleanly: `true` ends the iteration, `false` reconnects. */
-  readonly isComplete: (next: number) => Promise<boolean>;
+  /**
+   * Called when a connection ends cleanly, with the position to resume from and whether the connection yielded any new
+   * item: `true` ends the iteration, `false` reconnects.
+   */
+  readonly isComplete: (next: number, yielded: boolean) => Promise<boolean>;
   /** Silence (no event, no heartbeat comment) after which the connection is considered dead, in milliseconds. */
   readonly heartbeatTimeoutMs: number;
   /** Reconnection policy. */
@@ -73,16 +77,24 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
       else connection.abort(new HeartbeatTimeout(`no data for ${options.heartbeatTimeoutMs} ms`));
     }, options.heartbeatTimeoutMs);
     let failure: unknown;
+    let yielded = false;
     try {
       const body = await options.connect(next, connection.signal);
       watchdog.refresh();
       // Events are handled per chunk of the body: one async hop per chunk instead of one per event.
       const parser = createSseParser();
+      let comments = 0;
       // A function of its own, so that the chunk's parsed messages are not held by this generator while it waits.
       const parseChunk = (chunk: Uint8Array): T[] => {
         const batch: T[] = [];
         for (const message of parser.push(chunk)) {
-          if (message.kind === 'comment') continue;
+          if (message.kind === 'comment') {
+            // A heartbeat after the opening comment shows the connection lived through a heartbeat period: a quiet
+            // collector's drops are then not failures in a row. A server that greets and hangs up gains nothing.
+            if (++comments > 1) failures = 0;
+            continue;
+          }
+          failures = 0;
           const { item, next: after } = options.parse(message.data);
           // After a reconnect the server may repeat what was already yielded; positions only move forward.
           if (after <= next) continue;
@@ -97,18 +109,19 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
         watchdog.refresh();
         const batch = parseChunk(chunk);
         if (batch.length === 0) continue;
-        failures = 0;
+        yielded = true;
         handling = true;
         yield batch;
         handling = false;
         watchdog.refresh();
       }
-      if (await options.isComplete(next)) return;
+      if (await options.isComplete(next, yielded)) return;
       failure = new ConnectionError(`collector ${options.collector}: stream ended before its last offset`);
     } catch (error) {
       if (options.signal?.aborted) throw new UserAbortError({ cause: options.signal.reason });
-      if (!isStreamDrop(error, connection.signal)) throw error;
-      failure = connection.signal.reason instanceof HeartbeatTimeout ? connection.signal.reason : error;
+      if (connection.signal.reason instanceof HeartbeatTimeout) failure = connection.signal.reason;
+      else if (isTransientFailure(error)) failure = error;
+      else throw error;
     } finally {
       clearTimeout(watchdog);
       options.signal?.removeEventListener('abort', onAbort);
@@ -117,7 +130,7 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
     failures++;
     if (failures > maxAttempts) {
       throw new ConnectionError(
-        `collector ${options.collector}: gave up after ${maxAttempts} reconnections without progress`,
+        `collector ${options.collector}: gave up after ${maxAttempts} reconnections without an event or a heartbeat`,
         { cause: failure },
       );
     }
@@ -142,9 +155,13 @@ export function releaseBatch(batch: unknown[]): void {
 /** System and stream error codes of a connection lost while its body was being read. */
 const BODY_DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-/** A dropped or silent connection is worth a reconnect; an error the service answered with is not. */
-function isStreamDrop(error: unknown, connection: AbortSignal): boolean {
-  if (connection.reason instanceof HeartbeatTimeout) return true;
+/**
+ * Whether a failure may pass on its own, so that trying again later is worth it: a connection that failed, dropped or
+ * timed out, and an answer of the service that says so (throttling, a server error). A refusal that would only repeat
+ * (`[40004]`, a rejected token) and a malformed answer are not.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (error instanceof ApiError) return error.errorClass === 'throttling' || error.errorClass === 'transient';
   if (error instanceof ConnectionError) return true;
   // Errors raised while reading the body: undici socket errors, resets, premature close.
   const code = (error as { code?: unknown } | null)?.code;

@@ -15,8 +15,9 @@ import {
   type StreamContext,
   type StreamSettings,
   streamBacktrackCollector,
+  streamSettingsIssues,
 } from './streams.js';
-import type { WaitUntilFinishedOptions } from './wait.js';
+import type { WaitOptions, WaitUntilFinishedOptions } from './wait.js';
 
 /** Where deliveries go. */
 export interface DeliverySink {
@@ -80,7 +81,7 @@ export const DEFAULT_CHECKPOINT_FILE = join('.insight', 'checkpoints.json');
 
 /** What `consumeBacktrack` needs from the client. */
 export interface ConsumeContext extends StreamContext {
-  readonly waitUntilFinished: (taskId: number, options: WaitUntilFinishedOptions) => Promise<BacktrackTaskInfo>;
+  readonly waitUntilFinished: (taskId: number, options: WaitOptions) => Promise<BacktrackTaskInfo>;
 }
 
 /** The checkpoint key of a backtrack task. */
@@ -103,13 +104,19 @@ export async function consumeBacktrack(
   if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
     throw new RequestValidationError([{ path: 'checkpointEvery', message: 'must be an integer ≥ 1' }]);
   }
+  const settingsIssues = streamSettingsIssues(options);
+  if (settingsIssues.length > 0) throw new RequestValidationError(settingsIssues);
   const store =
     typeof options.checkpoints === 'object'
       ? options.checkpoints
       : createFileCheckpointStore(options.checkpoints ?? DEFAULT_CHECKPOINT_FILE);
   const key = backtrackCheckpointKey(taskId);
 
-  const info = await context.waitUntilFinished(taskId, { ...options.wait, signal: options.signal });
+  const info = await context.waitUntilFinished(taskId, {
+    ...options.wait,
+    signal: options.signal,
+    reconnect: options.reconnect,
+  });
   const accepted: Record<string, number> = { ...(await store.load(key)) };
   const pending = Object.entries(info.collector_cur_max_offset)
     .filter(([collector, max]) => max > (accepted[collector] ?? -1))
@@ -167,13 +174,15 @@ export async function consumeBacktrack(
         taskId,
         collector,
         from: (accepted[collector] ?? -1) + 1,
-        finished: true,
+        lastOffset: info.collector_cur_max_offset[collector],
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
         reconnect: options.reconnect,
         signal,
       });
       for await (const batch of stream) {
         for (const delivery of batch) {
+          // Nothing reaches the sink after a stop, not even the rest of the batch in hand.
+          if (signal.aborted) throw new UserAbortError({ cause: signal.reason });
           // Awaiting a synchronous sink would cost a turn of the event loop per delivery.
           const written = sink.write(delivery);
           if (written) await written;

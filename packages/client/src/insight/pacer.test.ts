@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { UserAbortError } from '../core/errors.js';
 import { abortableSleep, createPacer } from './pacer.js';
 
 /** A virtual clock: sleeping advances time instantly, so start times are exact. */
@@ -86,11 +87,18 @@ describe('createPacer', () => {
     await pacer.acquire('a');
     const controller = new AbortController();
     const waiting = pacer.acquire('a', controller.signal);
-    controller.abort(new Error('stop'));
-    await expect(waiting).rejects.toThrow('stop');
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await expect(waiting).rejects.toBeInstanceOf(UserAbortError);
+    await expect(waiting).rejects.toMatchObject({ cause: reason });
     // The first call still holds the window: the next one waits for it, and not for the abandoned one as well.
     await pacer.acquire('a');
     expect(sleeps).toEqual([100, 100]);
+  });
+
+  it('refuses a call whose signal has already aborted with UserAbortError', async () => {
+    const pacer = createPacer({ limits: {} });
+    await expect(pacer.acquire('a', AbortSignal.abort())).rejects.toBeInstanceOf(UserAbortError);
   });
 
   it('rejects invalid limits with the path of the field', () => {

@@ -3,6 +3,7 @@
  * counts its QPS limits. A busy process queues its calls instead of collecting `[40006]reached qps limit` answers,
  * while a burst under the limit (opening 20 collector streams) starts at once.
  */
+import { UserAbortError } from '../core/errors.js';
 
 /** The limit of one endpoint. */
 export interface RateLimit {
@@ -14,7 +15,10 @@ export interface RateLimit {
 
 /** Hands out start times per endpoint, in call order. */
 export interface Pacer {
-  /** Resolves when a call to `endpoint` may start; endpoints without a limit start at once. */
+  /**
+   * Resolves when a call to `endpoint` may start; endpoints without a limit start at once.
+   * @throws UserAbortError when `signal` aborts first.
+   */
   acquire(endpoint: string, signal?: AbortSignal): Promise<void>;
 }
 
@@ -43,7 +47,7 @@ export function createPacer(options: PacerOptions): Pacer {
   }
   return {
     async acquire(endpoint, signal) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw new UserAbortError({ cause: signal.reason });
       const window = windows.get(endpoint);
       if (!window) return;
       const { starts, limit, windowMs } = window;
@@ -61,7 +65,7 @@ export function createPacer(options: PacerOptions): Pacer {
             starts.pop();
             if (dropped !== undefined) starts.unshift(dropped);
           }
-          throw error;
+          throw signal?.aborted ? new UserAbortError({ cause: signal.reason }) : error;
         }
       }
     },

@@ -4,8 +4,10 @@
  * post in `data`; the next connection of a collector starts at the last offset seen plus one.
  */
 import { setMaxListeners } from 'node:events';
-import { type BacktrackTaskInfo, INSIGHT_LIMITS, ItemDoc } from '@insight/protocol';
-import { ResponseValidationError } from '../core/errors.js';
+import { type BacktrackTaskInfo, INSIGHT_LIMITS, type InsightErrorCode, ItemDoc } from '@insight/protocol';
+import { ApiError, ResponseValidationError, type ValidationIssue } from '../core/errors.js';
+import type { Logger } from '../core/logging.js';
+import { timingIssue } from '../core/transport.js';
 import type { InsightApi } from './api.js';
 import { type ReconnectOptions, releaseBatch, streamCollector } from './collector-stream.js';
 import { mergeAsync } from './merge.js';
@@ -53,7 +55,8 @@ export interface RealtimeStreamOptions extends StreamSettings {
   collectors?: readonly string[] | undefined;
   /**
    * Where to start: a time (realtime offsets are hit times in ms) for every collector, or the next offset per
-   * collector to resume from. @default now, as the service decides
+   * collector to resume from. The service replays the last 24 hours (3 with `syncOnly`): a start it refuses as older is
+   * moved up to the oldest time it replays, with a warning to the client's logger. @default now, as the service decides
    */
   since?: Date | number | Readonly<Record<string, number>> | undefined;
   /** Only hits of synchronous tasks. */
@@ -65,11 +68,42 @@ export interface RealtimeStreamOptions extends StreamSettings {
 /** Default silence before a stream connection is replaced, in ms: three missed 15-second heartbeats. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
 
+/**
+ * How far a realtime start computed from this machine's clock is kept from the time it aims at, in ms, in case the
+ * clock runs ahead of the service's: a resume point taken from it is moved earlier by this much, and a start moved up
+ * to the edge of the replay window is kept this much inside it.
+ */
+export const CLOCK_MARGIN_MS = 60_000;
+
+/** The code the service answers a parameter it refuses with, such as a start past the replay window. */
+const INVALID_PARAM = 40004 satisfies InsightErrorCode;
+
 /** What the stream functions need from the client. */
 export interface StreamContext {
   readonly api: InsightApi;
   readonly getTaskInfo: (taskId: number, signal: AbortSignal | undefined) => Promise<BacktrackTaskInfo>;
   readonly defaults: StreamSettings;
+  /** Receives the warnings of the streams. */
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * Problems of stream settings, each path prefixed with `prefix`: `heartbeatTimeoutMs` an integer from 1 to 2147483647
+ * (ms), `reconnect.baseDelayMs` and `reconnect.maxDelayMs` finite numbers from 0 to 2147483647 (ms),
+ * `reconnect.maxAttempts` a non-negative integer.
+ */
+export function streamSettingsIssues(settings: StreamSettings | undefined, prefix = ''): ValidationIssue[] {
+  if (settings === undefined) return [];
+  const { heartbeatTimeoutMs, reconnect } = settings;
+  if (reconnect !== undefined && (typeof reconnect !== 'object' || reconnect === null)) {
+    return [{ path: `${prefix}reconnect`, message: 'must be an object { maxAttempts?, baseDelayMs?, maxDelayMs? }' }];
+  }
+  return [
+    timingIssue(`${prefix}heartbeatTimeoutMs`, 'timeout', heartbeatTimeoutMs),
+    timingIssue(`${prefix}reconnect.maxAttempts`, 'count', reconnect?.maxAttempts),
+    timingIssue(`${prefix}reconnect.baseDelayMs`, 'delay', reconnect?.baseDelayMs),
+    timingIssue(`${prefix}reconnect.maxDelayMs`, 'delay', reconnect?.maxDelayMs),
+  ].filter((issue) => issue !== undefined);
 }
 
 /** Options of {@link streamBacktrackCollector}. */
@@ -78,42 +112,43 @@ export interface CollectorReadOptions extends StreamSettings {
   readonly collector: string;
   /** First offset to read (inclusive). */
   readonly from: number;
-  /** The task is known to be finished: a clean end of the stream is then final. */
-  readonly finished?: boolean | undefined;
+  /** The collector's last offset, when the task is known to have finished. */
+  readonly lastOffset?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
 /**
- * Reads one collector of a backtrack task to its end, in batches (what each chunk of the body completed). The server ends the stream of a finished task after the
- * collector's last offset; any other end is a drop, and the stream resumes where it stopped.
+ * Reads one collector of a backtrack task to its end, in batches (what each chunk of the body completed).
+ *
+ * The server ends the stream of a finished task after the collector's last offset, and an end cut short by a broken
+ * connection reads as a failure; but a connection can also end early without one (a proxy that closes it). So an end
+ * counts as the collector's end only once the task has finished and either the stream got past the collector's last
+ * offset, or a connection opened after the task finished ended without any new event: the offsets left are gaps
+ * (withheld posts) that are never delivered. Any other end is a drop, and the stream resumes where it stopped.
  */
 export function streamBacktrackCollector(
   context: StreamContext,
   options: CollectorReadOptions,
 ): AsyncGenerator<InsightDelivery[]> {
   const { taskId, collector } = options;
-  let finishedInfo: BacktrackTaskInfo | undefined;
-  let endIsFinal = options.finished === true;
+  let lastOffset = options.lastOffset;
   let openedAfterFinish = false;
   return streamCollector({
     collector,
     start: options.from,
     connect: (start, signal) => {
-      openedAfterFinish = endIsFinal;
+      openedAfterFinish = lastOffset !== undefined;
       return context.api.openStream('backtrackStream', { task_id: taskId, collector, start_offset: start }, signal);
     },
     parse: (data) => parseDelivery(data, collector),
-    isComplete: async (next) => {
-      // Once the task has finished, the server only ends a stream it has exhausted: trust the end.
-      if (openedAfterFinish) return true;
-      finishedInfo ??= await context.getTaskInfo(taskId, options.signal).then((info) => {
+    isComplete: async (next, yielded) => {
+      if (lastOffset === undefined) {
+        const info = await context.getTaskInfo(taskId, options.signal);
         if (info.task_status === 'failed') throw new BacktrackTaskFailedError(taskId, info);
-        return info.task_status === 'finished' ? info : undefined;
-      });
-      if (!finishedInfo) return false;
-      endIsFinal = true;
-      // A last offset that is a gap (a withheld post) is never delivered; the next connection settles it.
-      return next > (finishedInfo.collector_cur_max_offset[collector] ?? -1);
+        if (info.task_status !== 'finished') return false;
+        lastOffset = info.collector_cur_max_offset[collector] ?? -1;
+      }
+      return next > lastOffset || (openedAfterFinish && !yielded);
     },
     heartbeatTimeoutMs:
       options.heartbeatTimeoutMs ?? context.defaults.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -152,26 +187,55 @@ export async function* streamRealtime(
 ): AsyncGenerator<InsightDelivery> {
   const collectors = options.collectors ?? collectorIds(INSIGHT_LIMITS.realtimeCollectors);
   const since = options.since instanceof Date ? options.since.getTime() : options.since;
+  const replaySeconds = options.syncOnly
+    ? INSIGHT_LIMITS.realtimeSyncOnlyReplaySeconds
+    : INSIGHT_LIMITS.realtimeReplaySeconds;
   const controller = new AbortController();
   const signal = linkSignal(options.signal, controller);
   try {
     const batches = mergeAsync(
       collectors.map((collector) => {
-        const first = startOf(since, collector, undefined);
+        const open = (from: number | undefined, signal: AbortSignal) =>
+          context.api.openStream(
+            'realtimeStream',
+            {
+              collector,
+              start_offset: from,
+              sync_only: options.syncOnly === undefined ? undefined : String(options.syncOnly),
+            },
+            signal,
+          );
+        // Without `since`, the first connection starts where the service decides (now). A connection that replaces it
+        // before any event arrived resumes from when the first one was opened, so that the posts hit in between are
+        // not skipped.
+        let openedAt: number | undefined;
+        // Where a start the service refused as past its replay window was moved up to: later connections start there
+        // at the earliest.
+        let floor = -1;
         return streamCollector({
           collector,
-          start: first ?? -1,
-          connect: (start, signal) =>
-            context.api.openStream(
-              'realtimeStream',
-              {
-                collector,
-                // Before the first event, an absent `since` leaves the start to the service (now).
-                start_offset: start < 0 ? undefined : start,
-                sync_only: options.syncOnly === undefined ? undefined : String(options.syncOnly),
-              },
-              signal,
-            ),
+          start: startOf(since, collector, -1),
+          connect: async (start, signal) => {
+            if (start < 0 && openedAt === undefined) {
+              openedAt = Date.now() - CLOCK_MARGIN_MS;
+              return open(undefined, signal);
+            }
+            const from = Math.max(start < 0 ? openedAt! : start, floor);
+            try {
+              return await open(from, signal);
+            } catch (error) {
+              // The service's clock decides what is past the window: a start is only moved once it was refused.
+              const edge = Date.now() - replaySeconds * 1000 + CLOCK_MARGIN_MS;
+              if (!(error instanceof ApiError && error.code === INVALID_PARAM && from < edge)) throw error;
+              const lost = `posts hit before ${new Date(edge).toISOString()} cannot be replayed`;
+              context.logger?.warn(
+                `realtime collector ${collector}: start ${from} is past the ${replaySeconds / 3600} h replay window; ${lost}`,
+                { collector, requestedOffset: from, startOffset: edge },
+              );
+              floor = edge;
+              return open(edge, signal);
+            }
+          },
           parse: (data) => parseDelivery(data, collector),
           isComplete: async () => false,
           heartbeatTimeoutMs:

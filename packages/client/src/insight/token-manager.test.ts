@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UserAbortError } from '../core/errors.js';
 import { createStaticTokenManager, createTokenManager, type IssuedToken } from './token-manager.js';
 
 function deferred<T>() {
@@ -134,8 +135,10 @@ describe('createTokenManager', () => {
     const controller = new AbortController();
     const impatient = manager.getToken(controller.signal);
     const patient = manager.getToken();
-    controller.abort(new Error('caller gave up'));
-    await expect(impatient).rejects.toThrow('caller gave up');
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(impatient).rejects.toBeInstanceOf(UserAbortError);
+    await expect(impatient).rejects.toMatchObject({ cause: reason });
     pending.resolve({ accessToken: 't', expiresIn: 7200 });
     expect(await patient).toBe('t');
   });
@@ -146,5 +149,10 @@ describe('createStaticTokenManager', () => {
     const manager = createStaticTokenManager('fixed');
     expect(await manager.getToken()).toBe('fixed');
     expect(manager.invalidate('fixed')).toBe(false);
+  });
+
+  it('refuses an aborted caller with UserAbortError', async () => {
+    const manager = createStaticTokenManager('fixed');
+    await expect(manager.getToken(AbortSignal.abort())).rejects.toBeInstanceOf(UserAbortError);
   });
 });

@@ -2,6 +2,7 @@
  * The access-token cache of the Insight client: one token shared by every call, renewed shortly before it expires and
  * after the service rejects it, with at most one `oauth/access_token` request in flight.
  */
+import { UserAbortError } from '../core/errors.js';
 
 /** A token as the service issues it. */
 export interface IssuedToken {
@@ -21,7 +22,10 @@ export interface CurrentToken {
 
 /** Supplies the token every call carries. */
 export interface TokenManager {
-  /** The current token, fetching or renewing it first when needed. */
+  /**
+   * The current token, fetching or renewing it first when needed.
+   * @throws UserAbortError when `signal` aborts first.
+   */
   getToken(signal?: AbortSignal): Promise<string>;
   /** Like {@link TokenManager.getToken}, with the token's expiry. */
   current(signal?: AbortSignal): Promise<CurrentToken>;
@@ -120,10 +124,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
 /** A token manager for a caller-supplied token: it never renews, so a rejected token fails the call. */
 export function createStaticTokenManager(accessToken: string): TokenManager {
-  const getToken = (signal?: AbortSignal): Promise<string> => {
-    signal?.throwIfAborted();
-    return Promise.resolve(accessToken);
-  };
+  const getToken = (signal?: AbortSignal): Promise<string> =>
+    signal?.aborted ? Promise.reject(new UserAbortError({ cause: signal.reason })) : Promise.resolve(accessToken);
   return {
     getToken,
     current: async (signal) => ({ accessToken: await getToken(signal), expiresAt: undefined }),
@@ -131,12 +133,12 @@ export function createStaticTokenManager(accessToken: string): TokenManager {
   };
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts; `promise` keeps running. */
+/** Settles with `promise`, or rejects with a `UserAbortError` as soon as `signal` aborts; `promise` keeps running. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) return Promise.reject(new UserAbortError({ cause: signal.reason }));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(new UserAbortError({ cause: signal.reason }));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {

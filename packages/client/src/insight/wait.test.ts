@@ -1,6 +1,7 @@
 import type { BacktrackTaskInfo } from '@insight/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { UserAbortError } from '../core/errors.js';
+import { insightApiError } from '../../test/support/insight-errors.js';
 import { BacktrackTaskFailedError, waitUntilFinished } from './wait.js';
 
 function info(status: BacktrackTaskInfo['task_status'], offset: number): BacktrackTaskInfo {
@@ -66,6 +67,35 @@ describe('waitUntilFinished', () => {
     const failure = waitUntilFinished(7, task.getInfo, { intervalMs: 1 });
     await expect(failure).rejects.toBeInstanceOf(BacktrackTaskFailedError);
     await expect(failure).rejects.toMatchObject({ taskId: 7, info: { task_status: 'failed' } });
+  });
+
+  it('polls again after a poll that fails with a retryable error, up to reconnect.maxAttempts in a row', async () => {
+    const busy = insightApiError(10000);
+    const outcomes = [busy, busy, info('running', 1), busy, busy, info('finished', 1)];
+    let polls = 0;
+    const getInfo = async () => {
+      const outcome = outcomes[polls++]!;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    };
+    const final = await waitUntilFinished(7, getInfo, { intervalMs: 1, reconnect: { maxAttempts: 2 } });
+    expect(final.task_status).toBe('finished');
+    expect(polls).toBe(6);
+    polls = 0;
+    outcomes.splice(0, outcomes.length, busy, busy, busy, info('finished', 1));
+    await expect(waitUntilFinished(7, getInfo, { intervalMs: 1, reconnect: { maxAttempts: 2 } })).rejects.toBe(busy);
+    expect(polls).toBe(3);
+  });
+
+  it('fails at once on a poll refused for good', async () => {
+    const refused = insightApiError(40004);
+    let polls = 0;
+    const getInfo = async (): Promise<BacktrackTaskInfo> => {
+      polls++;
+      throw refused;
+    };
+    await expect(waitUntilFinished(7, getInfo, { intervalMs: 1 })).rejects.toBe(refused);
+    expect(polls).toBe(1);
   });
 
   it('stops with UserAbortError when the signal aborts between polls', async () => {

@@ -6,7 +6,7 @@ import {
   type Logger,
 } from '@insight/client';
 import type { CommandContext, OptionSpecs } from './command.js';
-import { resolveByteAirSettings, resolveInsightSettings } from './config.js';
+import { type InsightSettings, resolveByteAirSettings, resolveInsightSettings } from './config.js';
 import { usageError } from './errors.js';
 
 /** Options of every command that calls a service. */
@@ -45,12 +45,12 @@ export function openByteAirClient(
   });
 }
 
-/** A Content Insight client from the command's flags, environment and config file. */
+/** A Content Insight client from the command's flags, environment and config file (or settings already resolved). */
 export function openInsightClient(
   ctx: CommandContext,
   values: Parameters<typeof resolveInsightSettings>[0] & { readonly timeout?: string },
+  settings: InsightSettings = resolveInsightSettings(values, ctx.config, ctx.io.env),
 ): InsightClient {
-  const settings = resolveInsightSettings(values, ctx.config, ctx.io.env);
   return createInsightClient({
     ...settings,
     timeout: parsePositiveInt(values.timeout, '--timeout'),

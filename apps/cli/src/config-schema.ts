@@ -17,15 +17,25 @@ const byteairSection = z.strictObject({
   region: z.string().min(1).optional(),
 });
 
+/** Bounds of the emulator's corpus and firehose settings, for `insight serve`'s flags and its config section alike. */
+export const SERVE_BOUNDS = {
+  /** Most posts of the synthetic corpus. */
+  maxPosts: 10_000_000,
+  /** Most days the synthetic corpus spans (more than 0). */
+  maxDays: 365,
+  /** Most posts per second of the realtime firehose. */
+  maxFirehoseRate: 100_000,
+} as const;
+
 const serveSection = z.strictObject({
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   seed: z.number().int().optional(),
-  posts: z.number().int().min(0).optional(),
-  days: z.number().positive().max(365).optional(),
+  posts: z.number().int().min(0).max(SERVE_BOUNDS.maxPosts).optional(),
+  days: z.number().positive().max(SERVE_BOUNDS.maxDays).optional(),
   import: z.string().min(1).optional(),
-  firehoseRate: z.number().min(0).optional(),
+  firehoseRate: z.number().min(0).max(SERVE_BOUNDS.maxFirehoseRate).optional(),
   enforceQps: z.boolean().optional(),
   accounts: z
     .array(z.strictObject({ bizName: z.string().min(1), secret: z.string().min(1) }))

@@ -29,6 +29,11 @@ describe('loadConfigFile', () => {
     await expect(loadConfigFile(undefined, {}, configDir('{'))).rejects.toThrow(/is not JSON/);
   });
 
+  it('reads ./insight.config.json when INSIGHT_CONFIG is blank', async () => {
+    const dir = configDir({ insight: { bizName: 'from-file' } });
+    expect(await loadConfigFile(undefined, { INSIGHT_CONFIG: '' }, dir)).toEqual({ insight: { bizName: 'from-file' } });
+  });
+
   it('requires a file named by INSIGHT_CONFIG to exist', async () => {
     await expect(loadConfigFile(undefined, { INSIGHT_CONFIG: 'nope.json' }, tmpdir())).rejects.toThrow(
       /cannot read config file/,
@@ -76,6 +81,41 @@ describe('resolveByteAirSettings', () => {
     );
     expect(settings).toMatchObject({ hosts: ['a.example.com', 'b.example.com'], scheme: 'https' });
     expect(settings.auth).toEqual({ accessKey: 'ak', secretKey: 'sk' });
+  });
+
+  it('takes the credentials of the highest level, the token when one level gives both', () => {
+    const keys = { BYTEAIR_ACCESS_KEY: 'env-ak', BYTEAIR_SECRET_KEY: 'env-sk' };
+    const fileToken = { byteair: { token: 'file-token' } };
+    expect(resolveByteAirSettings({ host: ['h'] }, fileToken, { ...base, ...keys }).auth).toEqual({
+      accessKey: 'env-ak',
+      secretKey: 'env-sk',
+    });
+    expect(resolveByteAirSettings({ host: ['h'], token: 'flag-token' }, {}, { ...base, ...keys }).auth).toEqual({
+      token: 'flag-token',
+    });
+    expect(
+      resolveByteAirSettings({ host: ['h'], 'access-key': 'flag-ak' }, {}, { ...base, ...keys, BYTEAIR_TOKEN: 't' })
+        .auth,
+    ).toEqual({ accessKey: 'flag-ak', secretKey: 'env-sk' });
+    expect(resolveByteAirSettings({ host: ['h'] }, {}, { ...base, ...keys, BYTEAIR_TOKEN: 't' }).auth).toEqual({
+      token: 't',
+    });
+  });
+
+  it('takes the scheme of host URLs over a scheme setting from the same or a lower level', () => {
+    const env = { ...base, BYTEAIR_TOKEN: 'k' };
+    const file = { byteair: { scheme: 'https' as const, hosts: ['http://file-host'] } };
+    expect(resolveByteAirSettings({ host: ['http://h:1'] }, file, env).scheme).toBe('http');
+    expect(resolveByteAirSettings({}, file, env)).toMatchObject({ hosts: ['file-host'], scheme: 'http' });
+    expect(resolveByteAirSettings({ scheme: 'https' }, file, { ...env, BYTEAIR_HOSTS: 'http://h' }).scheme).toBe(
+      'https',
+    );
+    expect(resolveByteAirSettings({}, file, { ...env, BYTEAIR_HOSTS: ' ', BYTEAIR_SCHEME: '' }).hosts).toEqual([
+      'file-host',
+    ]);
+    expect(() => resolveByteAirSettings({ host: ['http://a', 'https://b'] }, {}, env)).toThrow(
+      '--host: the URLs name different schemes (http, https)',
+    );
   });
 
   it('refuses missing credentials and a wrong scheme as usage errors', () => {

@@ -26,7 +26,7 @@ export async function loadConfigFile(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<ConfigFile> {
-  const named = path ?? env.INSIGHT_CONFIG;
+  const named = path ?? envValue(env, 'INSIGHT_CONFIG');
   const file = resolve(cwd, named ?? DEFAULT_CONFIG_FILE);
   if (named === undefined && !existsSync(file)) return {};
   let text: string;
@@ -52,6 +52,12 @@ export async function loadConfigFile(
   return parsed.data;
 }
 
+/** A variable of the environment; set to nothing or to blanks (`BYTEAIR_HOSTS=`), it counts as unset. */
+export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
 /** One setting looked up in order: its flag, its environment variable, the config file. */
 export interface SettingSource {
   /** The flag's value, if given. */
@@ -64,11 +70,24 @@ export interface SettingSource {
   readonly file: readonly [value: string | number | undefined, path: string];
 }
 
+/** Where a setting was found, by precedence: 0 its flag, 1 its environment variable, 2 the config file. */
+export type SettingLevel = 0 | 1 | 2;
+
+/** The first value among flag, environment and config file, with the level it was found at. */
+export function findSetting(
+  source: SettingSource,
+  env: NodeJS.ProcessEnv,
+): { readonly value: string; readonly level: SettingLevel } | undefined {
+  if (source.flag !== undefined) return { value: source.flag, level: 0 };
+  const fromEnv = envValue(env, source.envName);
+  if (fromEnv !== undefined) return { value: fromEnv, level: 1 };
+  const fileValue = source.file[0];
+  return fileValue === undefined ? undefined : { value: fileValue.toString(), level: 2 };
+}
+
 /** The first value among flag, environment and config file, or `undefined`. */
 export function lookupSetting(source: SettingSource, env: NodeJS.ProcessEnv): string | undefined {
-  const fromEnv = env[source.envName];
-  const fileValue = source.file[0];
-  return source.flag ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv) ?? fileValue?.toString();
+  return findSetting(source, env)?.value;
 }
 
 /** Like {@link lookupSetting}, but a missing value is a usage error naming all three places to set it. */
@@ -186,35 +205,44 @@ export function resolveByteAirSettings(
   env: NodeJS.ProcessEnv,
 ): ByteAirSettings {
   const file = config.byteair ?? {};
-  const rawHosts = values.host ?? env.BYTEAIR_HOSTS?.split(',').filter((h) => h.trim() !== '') ?? file.hosts;
-  if (rawHosts === undefined || rawHosts.length === 0) {
+  const hostsSource = findHosts(values.host, env, file.hosts);
+  if (hostsSource === undefined) {
     throw usageError('missing --host: pass it, set BYTEAIR_HOSTS, or set byteair.hosts in the config file');
   }
+  const hostsName = (['--host', 'BYTEAIR_HOSTS', 'byteair.hosts'] as const)[hostsSource.level];
   // A host given as a URL (`http://127.0.0.1:8080`) carries its scheme, which is what an emulator's URL looks like.
-  let urlScheme: string | undefined;
-  const hosts = rawHosts.map((raw) => {
+  const urlSchemes = new Set<string>();
+  const hosts = hostsSource.value.map((raw) => {
     const host = raw.trim();
     if (!host.includes('://')) return host;
-    if (!URL.canParse(host)) throw usageError(`--host: '${host}' is not a URL`);
+    if (!URL.canParse(host)) throw usageError(`${hostsName}: '${host}' is not a URL`);
     const url = new URL(host);
-    urlScheme = url.protocol.slice(0, -1);
+    urlSchemes.add(url.protocol.slice(0, -1));
     return url.host;
   });
-  const scheme =
-    lookupSetting(
-      { flag: values.scheme, flagName: '--scheme', envName: 'BYTEAIR_SCHEME', file: [file.scheme, 'byteair.scheme'] },
-      env,
-    ) ??
-    urlScheme ??
-    'https';
-  if (scheme !== 'https' && scheme !== 'http') throw usageError(`--scheme: '${scheme}' is not https or http`);
+  if (urlSchemes.size > 1)
+    throw usageError(`${hostsName}: the URLs name different schemes (${[...urlSchemes].join(', ')})`);
+  const [urlScheme] = urlSchemes;
+  const schemeSetting = findSetting(
+    { flag: values.scheme, flagName: '--scheme', envName: 'BYTEAIR_SCHEME', file: [file.scheme, 'byteair.scheme'] },
+    env,
+  );
+  // A scheme written in the hosts' URLs wins over a scheme setting from the same or a lower level.
+  const fromUrl = urlScheme !== undefined && (schemeSetting === undefined || hostsSource.level <= schemeSetting.level);
+  const scheme = fromUrl ? urlScheme : (schemeSetting?.value ?? 'https');
+  if (scheme !== 'https' && scheme !== 'http') {
+    const name = fromUrl
+      ? hostsName
+      : (['--scheme', 'BYTEAIR_SCHEME', 'byteair.scheme'] as const)[schemeSetting!.level];
+    throw usageError(`${name}: '${scheme}' is not https or http`);
+  }
   const setting = (
     flag: string | undefined,
     flagName: string,
     envName: string,
     value: string | undefined,
     path: string,
-  ) => lookupSetting({ flag, flagName, envName, file: [value, path] }, env);
+  ) => findSetting({ flag, flagName, envName, file: [value, path] }, env);
   const token = setting(values.token, '--token', 'BYTEAIR_TOKEN', file.token, 'byteair.token');
   const accessKey = setting(
     values['access-key'],
@@ -230,12 +258,14 @@ export function resolveByteAirSettings(
     file.secretKey,
     'byteair.secretKey',
   );
-  const region = env.BYTEAIR_REGION || file.region;
+  const region = envValue(env, 'BYTEAIR_REGION') ?? file.region;
+  // The credentials from the highest level win (flag, then environment, then config file); at one level, the token.
+  const keyLevel = accessKey && secretKey ? Math.min(accessKey.level, secretKey.level) : undefined;
   let auth: ByteAirSettings['auth'];
-  if (token !== undefined) auth = { token };
-  else if (accessKey !== undefined && secretKey !== undefined)
-    auth = { accessKey, secretKey, ...(region ? { region } : {}) };
-  else {
+  if (token !== undefined && (keyLevel === undefined || token.level <= keyLevel)) auth = { token: token.value };
+  else if (accessKey !== undefined && secretKey !== undefined) {
+    auth = { accessKey: accessKey.value, secretKey: secretKey.value, ...(region ? { region } : {}) };
+  } else {
     throw usageError(
       'missing ByteAir credentials: pass --token (air auth) or --access-key and --secret-key (AK/SK), or set BYTEAIR_TOKEN or BYTEAIR_ACCESS_KEY and BYTEAIR_SECRET_KEY',
     );
@@ -263,4 +293,18 @@ export function resolveByteAirSettings(
       env,
     ),
   };
+}
+
+/** The ByteAir hosts from `--host`, else `BYTEAIR_HOSTS` (comma-separated), else the config file. */
+function findHosts(
+  flags: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+  file: readonly string[] | undefined,
+): { readonly value: readonly string[]; readonly level: SettingLevel } | undefined {
+  if (flags !== undefined) return { value: flags, level: 0 };
+  const fromEnv = envValue(env, 'BYTEAIR_HOSTS')
+    ?.split(',')
+    .filter((host) => host.trim() !== '');
+  if (fromEnv !== undefined && fromEnv.length > 0) return { value: fromEnv, level: 1 };
+  return file === undefined ? undefined : { value: file, level: 2 };
 }

@@ -29,6 +29,10 @@ export async function classifyError(error: unknown): Promise<ErrorReport> {
   if (error instanceof client.InsightError) {
     const requestId = error.requestId === undefined ? {} : { requestId: error.requestId };
     const suffix = error.requestId === undefined ? '' : ` (request id ${error.requestId})`;
+    if (error instanceof client.BacktrackTaskFailedError) {
+      // Its message carries the reason, when the service's answer gives one.
+      return { ...base, message: error.message, exitCode: EXIT_CODES.API };
+    }
     if (error instanceof client.UserAbortError) {
       return { ...base, ...requestId, message: 'interrupted', exitCode: EXIT_CODES.INTERRUPTED };
     }

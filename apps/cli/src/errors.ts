@@ -43,3 +43,15 @@ export function usageError(message: string): CliError {
 export function invalidInput(message: string, cause?: unknown): CliError {
   return new CliError(message, EXIT_CODES.INVALID_INPUT, { cause });
 }
+
+/**
+ * A file that cannot be opened, read or written: `cannot <action> <path>: ENOSPC (no space left on device)`, with the
+ * system's error code and its description.
+ */
+export function fileError(action: string, path: string, error: unknown, exitCode: ExitCode): CliError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  // Node words a system error `ENOSPC: no space left on device, write`: keep the description, drop the call.
+  const description = code === undefined ? undefined : /^[A-Z0-9_]+: ([^,]+)/.exec(message ?? '')?.[1];
+  const reason = code === undefined ? String(message ?? error) : description ? `${code} (${description})` : code;
+  return new CliError(`cannot ${action} ${path}: ${reason}`, exitCode, { cause: error });
+}

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { invalidInput, usageError } from './errors.js';
+import { EXIT_CODES, fileError, invalidInput, usageError } from './errors.js';
 import type { Io } from './output.js';
 
 /** Reads all of stdin as UTF-8. */
@@ -18,7 +18,7 @@ export async function readTextFile(path: string, io: Io): Promise<string> {
   try {
     return await readFile(resolve(io.cwd, path), 'utf8');
   } catch (error) {
-    throw usageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw fileError('read', path, error, EXIT_CODES.USAGE);
   }
 }
 
@@ -52,9 +52,7 @@ export async function* readJsonLines(path: string, io: Io): AsyncGenerator<{ lin
     const stream = createReadStream(resolve(io.cwd, path), 'utf8');
     await new Promise<void>((ok, fail) => {
       stream.once('open', () => ok());
-      stream.once('error', (error: NodeJS.ErrnoException) =>
-        fail(usageError(`cannot read ${path}: ${error.code ?? error.message}`)),
-      );
+      stream.once('error', (error) => fail(fileError('read', path, error, EXIT_CODES.USAGE)));
     });
     input = stream;
   }

@@ -1,59 +1,64 @@
-import { createWriteStream } from 'node:fs';
-import type { DeliverySink, InsightDelivery } from '@insight/client';
+import type { CollectorOffsets, DeliverySink, InsightDelivery } from '@insight/client';
+import type { OutputFile } from './output-file.js';
+
+/** What an output file durably holds: its length, and the last offset of each collector written to it. */
+export interface DurableOutput {
+  readonly bytes: number;
+  readonly offsets: CollectorOffsets;
+}
 
 /** A consumer sink writing one JSON line per delivery: `{collector, offset, msg_id, item_doc}`. */
 export interface JsonlSink extends DeliverySink {
   /** Deliveries written so far. */
   readonly written: number;
-  /** Flushes and closes the file. */
+  /** What the file held at the end of the last flush (at first, what it held when opened). */
+  readonly durable: DurableOutput;
+  /** Writes every accepted delivery and makes it durable before the consumer saves a checkpoint. */
+  flush(): Promise<void>;
+  /** Writes what is left and closes the file. */
   close(): Promise<void>;
 }
 
 /**
- * Opens `path` for appending deliveries, so that a consumer resumed from its checkpoints adds to what an earlier run
- * wrote. `onWrite` sees each delivery once it is queued (e.g. for a progress bar).
+ * A sink over `file`, which already holds the deliveries up to `offsets`. `onWrite` sees each delivery once it is
+ * queued (e.g. for a progress bar).
  */
-export function createJsonlSink(path: string, onWrite?: (delivery: InsightDelivery) => void): JsonlSink {
-  const stream = createWriteStream(path, { flags: 'a' });
-  let failure: Error | undefined;
-  stream.on('error', (error) => {
-    failure = error;
-  });
+export function createJsonlSink(
+  file: OutputFile,
+  offsets: CollectorOffsets,
+  onWrite?: (delivery: InsightDelivery) => void,
+): JsonlSink {
+  const queued: Record<string, number> = { ...offsets };
+  let durable: DurableOutput = { bytes: file.bytes, offsets: { ...offsets } };
   let written = 0;
-  const settle = () => new Promise<void>((done, fail) => stream.write('', (error) => (error ? fail(error) : done())));
-  // Collectors write concurrently: when the buffer is full they all wait for the same 'drain', not one listener each.
-  let drained: Promise<void> | undefined;
-  const waitForDrain = () => {
-    drained ??= new Promise<void>((done) =>
-      stream.once('drain', () => {
-        drained = undefined;
-        done();
-      }),
-    );
-    return drained;
-  };
 
   return {
     get written() {
       return written;
     },
-    async write(delivery) {
-      if (failure) throw failure;
+    get durable() {
+      return durable;
+    },
+    write(delivery) {
       const line = JSON.stringify({
         collector: delivery.collector,
         offset: delivery.offset,
         msg_id: delivery.msgId,
         item_doc: delivery.doc,
       });
+      const pending = file.write(line);
+      queued[delivery.collector] = delivery.offset;
       written++;
       onWrite?.(delivery);
-      if (!stream.write(`${line}\n`)) await waitForDrain();
+      return pending;
     },
-    // A checkpoint must never get ahead of the file: the consumer flushes before saving one.
-    flush: settle,
-    async close() {
-      await settle();
-      await new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done())));
+    async flush() {
+      // What is queued now is what this flush makes durable: the offsets and the length are taken together.
+      const state: DurableOutput = { bytes: file.bytes, offsets: { ...queued } };
+      await file.flush({ sync: true });
+      // Two flushes at once may finish in either order; the later state wins.
+      if (state.bytes >= durable.bytes) durable = state;
     },
+    close: () => file.close(),
   };
 }

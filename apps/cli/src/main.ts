@@ -1,6 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { type Command, type CommandContext, GLOBAL_OPTIONS, parseCommandLine, renderCommandHelp } from './command.js';
+import {
+  type Command,
+  type CommandContext,
+  GLOBAL_OPTIONS,
+  type OptionSpecs,
+  parseCommandLine,
+  renderCommandHelp,
+} from './command.js';
 import { loadConfigFile } from './config.js';
 import { classifyError } from './error-report.js';
 import { CliError, EXIT_CODES, usageError } from './errors.js';
@@ -17,17 +24,47 @@ export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-/** Flags that may come before the command word (`insight --json rules check …`). */
-const LEADING_FLAGS = new Set(['--json', '--debug', '--no-color', '--help', '-h', '--version', '-v']);
+/** Global flags, which may also come before the command word (`insight --json rules check …`). */
+const LEADING_FLAGS = new Set([
+  ...Object.entries(GLOBAL_OPTIONS as OptionSpecs).flatMap(([name, spec]) =>
+    spec.type === 'boolean' ? [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])] : [],
+  ),
+  '--version',
+  '-v',
+]);
+
+/** Global options that take a value (`insight --config ci.json token`). */
+const LEADING_VALUE_OPTIONS = new Set(
+  Object.entries(GLOBAL_OPTIONS as OptionSpecs).flatMap(([name, spec]) =>
+    spec.type === 'string' ? [`--${name}`] : [],
+  ),
+);
+
+/** The global options before the command word, and the index of that word. */
+function leadingOptions(argv: readonly string[]): { leading: string[]; at: number } {
+  const leading: string[] = [];
+  let at = 0;
+  while (at < argv.length) {
+    const arg = argv[at]!;
+    const name = arg.split('=')[0]!;
+    if (LEADING_FLAGS.has(arg) || (LEADING_VALUE_OPTIONS.has(name) && arg.includes('='))) {
+      leading.push(arg);
+      at += 1;
+    } else if (LEADING_VALUE_OPTIONS.has(arg)) {
+      const value = argv[at + 1];
+      if (value === undefined) throw usageError(`${arg} needs a value (see: insight --help)`);
+      leading.push(arg, value);
+      at += 2;
+    } else break;
+  }
+  return { leading, at };
+}
 
 /**
  * Runs one `insight` command line and returns the process exit code (see `EXIT_CODES`). Every failure ends here: it
  * is printed as one line on stderr (plus the stack with `--debug`, plus `{"error": …}` on stdout with `--json`).
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const leading: string[] = [];
-  let at = 0;
-  while (at < argv.length && LEADING_FLAGS.has(argv[at]!)) leading.push(argv[at++]!);
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   const noColor = argv.includes('--no-color');
@@ -46,6 +83,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   process.on('SIGTERM', onSignal);
 
   try {
+    const { leading, at } = leadingOptions(argv);
     const word = argv[at];
     if (word === undefined) {
       if (leading.includes('--version') || leading.includes('-v')) {
@@ -146,10 +184,10 @@ function editDistance(a: string, b: string): number {
 /** The exit codes as `insight --help` lists them. */
 const EXIT_CODE_HELP: readonly (readonly [number, string])[] = [
   [EXIT_CODES.OK, 'success'],
-  [EXIT_CODES.FAILURE, 'the command ran and failed (a demo step, a rule test)'],
-  [EXIT_CODES.USAGE, 'wrong command line or missing configuration'],
+  [EXIT_CODES.FAILURE, 'the command ran and failed (a demo step, a rule test, writing an output file)'],
+  [EXIT_CODES.USAGE, 'wrong command line or missing configuration, an output file that cannot be opened'],
   [EXIT_CODES.INVALID_INPUT, 'invalid input: a rule, a file, JSON'],
-  [EXIT_CODES.API, 'the service answered an error (credentials, unknown task, parameters)'],
+  [EXIT_CODES.API, 'the service answered an error (credentials, unknown task, parameters) or a task failed'],
   [EXIT_CODES.CONNECTION, 'the service could not be reached or timed out'],
   [EXIT_CODES.INTERRUPTED, 'interrupted (SIGINT/SIGTERM)'],
 ];
@@ -161,7 +199,7 @@ function renderMainHelp(bold: (text: string) => string): string {
     `insight ${VERSION}: Content Insight and ByteAir from the terminal, with a local emulator of both`,
     '',
     bold('Usage'),
-    '  insight <command> [options]',
+    '  insight [global options] <command> [options]',
     '',
     bold('Commands'),
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -171,8 +209,10 @@ function renderMainHelp(bold: (text: string) => string): string {
     '  --version     Print the version',
     '',
     bold('Configuration'),
-    '  Each setting comes from its flag, else its environment variable, else the config file (--config,',
-    '  INSIGHT_CONFIG or ./insight.config.json), e.g. --biz-name, INSIGHT_BIZ_NAME, insight.bizName.',
+    '  Each setting comes from its flag, else its environment variable (set to nothing, it counts as unset), else',
+    '  the config file (--config, INSIGHT_CONFIG or ./insight.config.json), e.g. --biz-name, INSIGHT_BIZ_NAME,',
+    '  insight.bizName. ByteAir credentials come from the highest of these levels that gives them (a token, or an',
+    '  access key and secret key); at one level, the token wins.',
     '',
     bold('Exit codes'),
     ...EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`),

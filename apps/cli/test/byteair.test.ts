@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMockServer, type MockServer } from '@insight/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.js';
@@ -62,6 +65,38 @@ describe('insight byteair', () => {
     });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).value.items.length).toBeGreaterThan(0);
+  });
+
+  it('takes the credentials and the scheme from the highest level that gives them', async () => {
+    const { BYTEAIR_TOKEN: _, ...noToken } = env;
+    const predict = ['byteair', 'predict', '--uid', 'u3', '--timeout', '5000'];
+    // AK/SK flags over a token from the environment.
+    const flags = await runCli([...predict, '--access-key', TENANT.accessKey, '--secret-key', TENANT.secretKey], {
+      env: { ...env, BYTEAIR_TOKEN: 'wrong-token' },
+    });
+    expect(flags.code, flags.stderr).toBe(0);
+
+    // AK/SK from the environment over a token from the config file.
+    const dir = mkdtempSync(join(tmpdir(), 'insight-byteair-'));
+    writeFileSync(
+      join(dir, 'insight.config.json'),
+      JSON.stringify({ byteair: { token: 'wrong-token', scheme: 'https', hosts: [server.url] } }),
+    );
+    const fromEnv = await runCli(predict, {
+      env: { ...noToken, BYTEAIR_ACCESS_KEY: TENANT.accessKey, BYTEAIR_SECRET_KEY: TENANT.secretKey },
+      cwd: dir,
+    });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+
+    // The scheme of a host URL over the config file's scheme: from the environment, or (a blank variable counting as
+    // unset) from the same file.
+    const scheme = await runCli([...predict, '--token', TENANT.token], { env, cwd: dir });
+    expect(scheme.code, scheme.stderr).toBe(0);
+    const blank = await runCli([...predict, '--token', TENANT.token], {
+      env: { ...env, BYTEAIR_HOSTS: '', BYTEAIR_SCHEME: ' ' },
+      cwd: dir,
+    });
+    expect(blank.code, blank.stderr).toBe(0);
   });
 
   it('writes data rows from stdin', async () => {

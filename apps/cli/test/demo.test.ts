@@ -32,6 +32,21 @@ describe('insight demo', () => {
     expect(existsSync(join(dir, 'backtrack.jsonl'))).toBe(true);
   });
 
+  it('runs again over the same data directory and output as it ran the first time', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'insight-demo-test-'));
+    const args = ['demo', '--posts', '5000', '--data-dir', join(root, 'data'), '--output', join(root, 'posts.jsonl')];
+    const first = await runCli([...args, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await runCli([...args, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    const [before, after] = [JSON.parse(first.stdout), JSON.parse(second.stdout)];
+    expect(after.insight.delivered).toBeGreaterThan(0);
+    expect(after.insight).toMatchObject({ taskId: before.insight.taskId, delivered: before.insight.delivered });
+    expect(after.byteair).toEqual(before.byteair);
+    const lines = readFileSync(join(root, 'posts.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(after.insight.delivered);
+  });
+
   it('marks the failing step and exits 1 when a step fails', async () => {
     // The one post of a one-post corpus (default seed) does not match the demo rule: the backtrack delivers nothing.
     const run = await runCli(['demo', '--posts', '1']);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useInsightEmulator } from './support/insight-emulator.js';
 import { runCli } from './support/run-cli.js';
@@ -31,6 +34,28 @@ describe('insight token', () => {
     expect(run.stderr).toContain('missing --biz-name: pass it, set INSIGHT_BIZ_NAME, or set insight.bizName');
   });
 
+  it('reads --config given before the command, and ./insight.config.json when INSIGHT_CONFIG is blank', async () => {
+    const { env } = emulator;
+    const dir = mkdtempSync(join(tmpdir(), 'insight-config-'));
+    const config = {
+      insight: { baseUrl: env.INSIGHT_BASE_URL, bizName: env.INSIGHT_BIZ_NAME, bizSecret: env.INSIGHT_BIZ_SECRET },
+    };
+    writeFileSync(join(dir, 'ci.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'insight.config.json'), JSON.stringify(config));
+    for (const args of [
+      ['--config', 'ci.json', 'token'],
+      ['--json', '--config=ci.json', 'token'],
+    ]) {
+      const run = await runCli(args, { cwd: dir });
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+    }
+    const blank = await runCli(['token'], { cwd: dir, env: { INSIGHT_CONFIG: '' } });
+    expect(blank.code, blank.stderr).toBe(0);
+    const dangling = await runCli(['--config'], { cwd: dir });
+    expect(dangling.code).toBe(2);
+    expect(dangling.stderr).toContain('--config needs a value');
+  });
+
   it('exits 5 when the service cannot be reached', async () => {
     const { env } = emulator;
     const run = await runCli(['backtrack', 'status', '1', '--timeout', '2000'], {
@@ -61,6 +86,25 @@ describe('insight subs and search', () => {
 
     const nothing = await runCli(['subs', 'update', String(taskId)], { env });
     expect(nothing.code).toBe(2);
+  });
+
+  it('checks a rule update against the limits of the sync mode the task ends with', async () => {
+    const { env } = emulator;
+    const tags = '["list_intersect", {"f": "tags"}, ["food"]]';
+    const created = await runCli(['subs', 'create', tags, '--json'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    const taskId = JSON.parse(created.stdout).task_id as number;
+    const toSync = await runCli(['subs', 'update', String(taskId), '--sync-mode', '1'], { env });
+    expect(toSync.code).toBe(3);
+    expect(toSync.stderr).toContain(`invalid realtime-sync rule (the rule of task ${taskId}): rule[1].f`);
+
+    const sync = await runCli(['subs', 'create', RULE, '--sync-mode', '1', '--json'], { env });
+    expect(sync.code, sync.stderr).toBe(0);
+    const syncId = JSON.parse(sync.stdout).task_id as number;
+    const newRule = await runCli(['subs', 'update', String(syncId), '--rule', tags], { env });
+    expect(newRule.code).toBe(3);
+    expect(newRule.stderr).toContain('invalid realtime-sync rule (the rule argument): rule[1].f');
+    expect((await runCli(['subs', 'update', String(syncId), '--rule', RULE], { env })).code).toBe(0);
   });
 
   it('searches posts', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/run-cli.js';
+import { runCli, spawnCli } from './support/run-cli.js';
 
 const RULE = '["or", ["in", "coffee", {"fl": ["title", "asr"]}], ["list_intersect", {"f": "tags"}, ["food"]]]';
 const POSTS = [
@@ -121,6 +121,39 @@ describe('insight rules', () => {
     const json = await runCli(['rules', 'test', RULE, '--posts', file, '--json', '--expect', '2']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ posts: 4, matched: 3, expected: 2, passed: false });
+  });
+
+  it('test refuses an output it cannot open, and the posts file as output', async () => {
+    const file = postsFile();
+    const missing = join(file, '..', 'missing', 'matched.jsonl');
+    const unopened = await runCli(['rules', 'test', RULE, '--posts', file, '-o', missing]);
+    expect(unopened.code).toBe(2);
+    expect(unopened.stderr).toBe(`error: cannot open ${missing} for writing: ENOENT (no such file or directory)\n`);
+
+    const before = readFileSync(file, 'utf8');
+    const same = await runCli(['rules', 'test', RULE, '--posts', file, '-o', join(file, '..', '.', 'posts.jsonl')]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain('is the --posts file; writing the matches there would empty it');
+    const linked = join(file, '..', 'linked.jsonl');
+    symlinkSync(file, linked);
+    expect((await runCli(['rules', 'test', RULE, '--posts', linked, '-o', file])).code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('ends quietly when the reader of its output goes away', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'insight-cli-'));
+    const file = join(dir, 'many.jsonl');
+    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ post_id: String(i), title: `coffee ${i}` }));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const child = spawnCli(['rules', 'test', RULE, '--posts', file, '--show', '5000']);
+    child.stdin.end();
+    // Like `| head -1`: the reader takes the first chunk and closes the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('test names the line of a malformed post', async () => {

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_BODY_BYTES } from '@insight/mock-server';
 import { formatInsightTime } from '@insight/protocol';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, spawnCli } from './support/run-cli.js';
@@ -84,9 +85,28 @@ describe('insight serve', () => {
     expect(serve.logs()).toContain('emulator stopped');
   });
 
-  it('refuses a malformed tenant flag with exit code 2', async () => {
+  it('imports a file larger than one request may carry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'insight-serve-'));
+    const published = formatInsightTime(Date.now() - 3_600_000);
+    const filler = 'x'.repeat(2000);
+    const posts = Array.from({ length: 9000 }, (_, i) =>
+      JSON.stringify({ post_id: `big-${i}`, origin_id: `o${i}`, status: 1, publish_time: published, title: filler }),
+    );
+    const importFile = join(dir, 'big.jsonl');
+    writeFileSync(importFile, `${posts.join('\n')}\n`);
+    expect(statSync(importFile).size).toBeGreaterThan(DEFAULT_BODY_BYTES);
+    const serve = startServe(['--data-dir', ':memory:', '--posts', '0', '--import', importFile, '--quiet']);
+    expect(await serve.started).toMatchObject({ imported: 9000 });
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
+  it('refuses a malformed flag with exit code 2, naming it', async () => {
     const run = await runCli(['serve', '--port', '0', '--data-dir', ':memory:', '--tenant', 'only-id']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--tenant: 'only-id' is not id:token or id:accessKey:secretKey");
+    const days = await runCli(['serve', '--port', '0', '--data-dir', ':memory:', '--days', '0']);
+    expect(days.code).toBe(2);
+    expect(days.stderr).toBe("error: --days: '0' is not a number > 0 and ≤ 365\n");
   });
 });

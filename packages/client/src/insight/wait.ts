@@ -31,7 +31,8 @@ export class BacktrackTaskFailedError extends InsightError {
   readonly info: BacktrackTaskInfo;
 
   constructor(taskId: number, info: BacktrackTaskInfo) {
-    super(`backtrack task ${taskId} failed`);
+    // The reason, when the answer carries one (the emulator does; the vendor documents none).
+    super(`backtrack task ${taskId} failed${info.fail_reason ? `: ${info.fail_reason}` : ''}`);
     this.taskId = taskId;
     this.info = info;
   }

@@ -87,6 +87,8 @@ export const BacktrackTaskInfo = z.object({
   }),
   de_duplicate: z.boolean(),
   limit: z.number().int().nonnegative(),
+  /** Why a `failed` task failed. Not in the vendor's documentation: the emulator gives it, the service may not. */
+  fail_reason: z.string().optional(),
 });
 /** `data` of `GET /openapi/backtrack/get_task_info`. */
 export type BacktrackTaskInfo = z.infer<typeof BacktrackTaskInfo>;

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
+import type { ConsumeResult } from '@insight/client';
 import { CALL_OPTIONS, openInsightClient, parsePositiveInt } from '../../clients.js';
 import { defineCommand } from '../../command.js';
-import { INSIGHT_OPTIONS } from '../../config.js';
+import { INSIGHT_OPTIONS, resolveInsightSettings } from '../../config.js';
+import { openConsumeOutput } from '../../consume-output.js';
 import { EXIT_CODES } from '../../errors.js';
 import { formatCount, formatDuration } from '../../format.js';
-import { createJsonlSink } from '../../jsonl-sink.js';
 import { parseTaskId } from './shared.js';
 
 /** `insight backtrack consume`: drains a task into a JSONL file, resumably. */
@@ -15,8 +16,12 @@ export const consumeCommand = defineCommand({
   description: [
     'Reads every collector from its checkpointed offset and appends one line per post to the output:',
     '{"collector", "offset", "msg_id", "item_doc"}. Interrupted (Ctrl+C) or failed, it saves its offsets; run it',
-    'again to resume where it stopped. The checkpoints record what the output file holds, so they live next to it',
-    '(<output>.checkpoints.json): delete both to start over.',
+    'again to resume where it stopped. The checkpoints live next to the output (<output>.checkpoints.json) and record',
+    'what it holds: the task, the service and account, the offset of each collector and the length of the output,',
+    'saved only once the output is on disk. A resumed run cuts what was written after the last checkpoint (and a',
+    'line torn by a crash), so that each post is in the output once. It refuses (exit 2) a checkpoint of the task',
+    'for another account or service, and an output that holds data no checkpoint accounts for: delete both files',
+    'to start over.',
   ].join('\n'),
   options: {
     output: {
@@ -39,36 +44,48 @@ export const consumeCommand = defineCommand({
   async run(ctx, values, [id]) {
     const taskId = parseTaskId(id, 'backtrack consume');
     const output = resolve(ctx.io.cwd, values.output ?? `backtrack-${taskId}.jsonl`);
-    const client = openInsightClient(ctx, values);
+    const checkpoints =
+      values.checkpoints === undefined ? `${output}.checkpoints.json` : resolve(ctx.io.cwd, values.checkpoints);
+    const concurrency = parsePositiveInt(values.concurrency, '--concurrency');
+    const settings = resolveInsightSettings(values, ctx.config, ctx.io.env);
+    const client = openInsightClient(ctx, values, settings);
     try {
       // An unknown task (or wrong credentials) must fail before the output file is created.
       await client.backtrack.info(taskId, { signal: ctx.signal });
-    } catch (error) {
-      await client.close();
-      throw error;
-    }
-    const bar = ctx.out.progress(`consuming task ${taskId}`);
-    const sink = createJsonlSink(output, () => bar.update(sink.written));
-    const started = performance.now();
-    try {
-      const result = await client.consumeBacktrack(taskId, {
+      const bar = ctx.out.progress(`consuming task ${taskId}`);
+      const {
         sink,
-        // Next to the output rather than one shared file: task ids repeat across accounts and services (the emulator,
-        // the real one), and another task's offsets would silently skip posts.
-        checkpoints:
-          values.checkpoints === undefined ? `${output}.checkpoints.json` : resolve(ctx.io.cwd, values.checkpoints),
-        concurrency: parsePositiveInt(values.concurrency, '--concurrency'),
-        signal: ctx.signal,
+        checkpoints: store,
+        dropped,
+      } = await openConsumeOutput({
+        output,
+        checkpoints,
+        target: { taskId, baseUrl: settings.baseUrl, bizName: settings.bizName },
+        onWrite: () => bar.update(sink.written),
       });
-      bar.stop();
+      if (dropped > 0) {
+        ctx.out.warn(
+          `${output}: cut ${formatCount(dropped)} bytes written after the last checkpoint; they are fetched again`,
+        );
+      }
+      const started = performance.now();
+      let result: ConsumeResult;
+      try {
+        result = await client.consumeBacktrack(taskId, { sink, checkpoints: store, concurrency, signal: ctx.signal });
+      } catch (error) {
+        // The consumer's failure is what to report, not a second one from the file it stopped writing.
+        await sink.close().catch(() => undefined);
+        throw error;
+      } finally {
+        bar.stop();
+      }
+      await sink.close();
       const ms = performance.now() - started;
       ctx.out.result({ ...result, output, ms: Math.round(ms) }, (r) => [
         `${ctx.out.style.green('✓')} ${formatCount(r.delivered)} posts from task ${taskId} to ${output} ${ctx.out.style.dim(`(${formatDuration(ms)})`)}`,
       ]);
       return EXIT_CODES.OK;
     } finally {
-      bar.stop();
-      await sink.close();
       await client.close();
     }
   },

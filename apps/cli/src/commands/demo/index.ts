@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,13 +9,13 @@ import {
   type InsightDelivery,
   type InsightClient,
 } from '@insight/client';
-import { createMockServer, DEFAULT_TENANT, type MockServer } from '@insight/mock-server';
+import { createMockServer, DATABASE_FILE, DEFAULT_TENANT, type MockServer } from '@insight/mock-server';
 import { compileRule, type Rule, validateRule } from '@insight/rules';
 import { debugLogger, parsePositiveInt } from '../../clients.js';
 import { type CommandModule, defineCommand } from '../../command.js';
 import { EXIT_CODES } from '../../errors.js';
 import { formatCount, formatDuration, truncate } from '../../format.js';
-import { createJsonlSink } from '../../jsonl-sink.js';
+import { openConsumeOutput } from '../../consume-output.js';
 import { retrievedBound } from '../backtrack/shared.js';
 import { matchedTerms } from '../rules/describe.js';
 import { createStepper } from './steps.js';
@@ -62,7 +62,8 @@ const demoCommand = defineCommand({
     'then drives it over real HTTP with the real clients:',
     '  Content Insight: token, rule validation, preview, backtrack task, progress, consumption to JSONL, summary;',
     '  ByteAir: predict, deliver with one item filtered and one inserted, callback, predict again.',
-    'Exits 1 if any step fails.',
+    'Exits 1 if any step fails. Run again over the same --data-dir, it resets the emulator first and replaces the',
+    'output, so that every run does what the first did.',
   ].join('\n'),
   options: {
     'data-dir': {
@@ -79,7 +80,7 @@ const demoCommand = defineCommand({
       type: 'string',
       short: 'o',
       placeholder: '<file>',
-      description: 'Where to write the consumed posts (default in the data directory)',
+      description: 'Where to write the consumed posts, replacing the file (default in the data directory)',
     },
   },
   maxPositionals: 0,
@@ -106,12 +107,15 @@ const demoCommand = defineCommand({
     try {
       out.log(style.bold('Insight demo: Content Insight and ByteAir against the embedded emulator'));
       server = await steps.run('Start the emulator', async (s) => {
+        const earlier = existsSync(join(dataDir, DATABASE_FILE));
         const started = await createMockServer({
           dataDir,
           insight: { accounts: [{ ...DEMO_ACCOUNT }], corpus: { size: posts }, firehoseRate: 0 },
           ...(ctx.debug ? { logger: (line: string) => io.stderr.write(`${style.dim(line)}\n`) } : {}),
         });
-        s.note(`${started.url}, SQLite store in ${dataDir}`);
+        // An earlier run's tasks, consumed posts and deliveries would change this one: start from a fresh corpus.
+        if (earlier) started.reset();
+        s.note(`${started.url}, SQLite store in ${dataDir}${earlier ? ' (reset)' : ''}`);
         s.note(`${formatCount(posts)} synthetic posts over the last 90 days`);
         return started;
       });
@@ -178,18 +182,23 @@ const demoCommand = defineCommand({
       const consumed = await steps.run('Consume every collector into a JSONL file', async (s) => {
         const bar = out.progress('consuming');
         const total = retrievedBound(info);
-        const sink = createJsonlSink(output, (delivery) => {
-          bar.update(sink.written, total);
-          if (!compiled.match(delivery.doc)) mismatches++;
-          else if (samples.length < SHOWN_POSTS) samples.push(delivery);
+        // A run starts over: what an earlier run wrote is replaced, not appended to.
+        const checkpoints = join(dataDir, 'checkpoints.json');
+        await rm(output, { force: true });
+        await rm(checkpoints, { force: true });
+        const { sink, checkpoints: store } = await openConsumeOutput({
+          output,
+          checkpoints,
+          target: { taskId, baseUrl: url, bizName: DEMO_ACCOUNT.bizName },
+          onWrite: (delivery) => {
+            bar.update(sink.written, total);
+            if (!compiled.match(delivery.doc)) mismatches++;
+            else if (samples.length < SHOWN_POSTS) samples.push(delivery);
+          },
         });
         const consumeStarted = performance.now();
         try {
-          const result = await client.consumeBacktrack(taskId, {
-            sink,
-            checkpoints: join(dataDir, 'checkpoints.json'),
-            signal,
-          });
+          const result = await client.consumeBacktrack(taskId, { sink, checkpoints: store, signal });
           const ms = performance.now() - consumeStarted;
           const temporary = !keep && values.output === undefined;
           s.note(

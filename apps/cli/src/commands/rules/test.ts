@@ -1,10 +1,12 @@
-import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compileRule } from '@insight/rules';
 import { defineCommand } from '../../command.js';
 import { EXIT_CODES, invalidInput, usageError } from '../../errors.js';
 import { formatCount, formatDuration, truncate } from '../../format.js';
 import { readJsonLines } from '../../input.js';
+import type { Io } from '../../output.js';
+import { type OutputFile, openOutputFile } from '../../output-file.js';
 import { loadRule, parseRuleKind, RULE_INPUT_OPTIONS, RULE_KIND_OPTION } from '../../rule-input.js';
 import { matchedTerms } from './describe.js';
 import { postOf } from '../../posts.js';
@@ -28,7 +30,7 @@ export const testCommand = defineCommand({
       type: 'string',
       short: 'o',
       placeholder: '<file>',
-      description: 'Write the matched lines to this JSONL file',
+      description: 'Write the matched lines to this JSONL file, replacing it (not the --posts file)',
     },
     expect: { type: 'string', placeholder: '<n>', description: 'Fail (exit 1) unless exactly n posts match' },
   },
@@ -47,27 +49,31 @@ export const testCommand = defineCommand({
     const expected = parseCount(values.expect, '--expect');
     const { rule } = await loadRule(positional, values.file, parseRuleKind(values.kind), io);
     const compiled = compileRule(rule);
-    const output = values.output === undefined ? undefined : createWriteStream(resolve(io.cwd, values.output));
+    const output = values.output === undefined ? undefined : await openMatchesFile(values.output, values.posts, io);
 
     const started = performance.now();
     let posts = 0;
     let matched = 0;
     const examples: { line: number; postId: unknown; title: string; matched: string[] }[] = [];
-    for await (const { line, value } of readJsonLines(values.posts, io)) {
-      const post = postOf(value);
-      if (post === undefined) throw invalidInput(`${values.posts} line ${line}: a post must be a JSON object`);
-      posts++;
-      if (!compiled.match(post)) continue;
-      matched++;
-      if (output && !output.write(`${JSON.stringify(value)}\n`))
-        await new Promise((ok) => output.once('drain', () => ok(undefined)));
-      if (examples.length < shown) {
-        const title = typeof post.title === 'string' ? post.title : '';
-        examples.push({ line, postId: post.post_id, title, matched: matchedTerms(compiled.explain(post)) });
+    try {
+      for await (const { line, value } of readJsonLines(values.posts, io)) {
+        const post = postOf(value);
+        if (post === undefined) throw invalidInput(`${values.posts} line ${line}: a post must be a JSON object`);
+        posts++;
+        if (!compiled.match(post)) continue;
+        matched++;
+        const pending = output?.write(JSON.stringify(value));
+        if (pending) await pending;
+        if (examples.length < shown) {
+          const title = typeof post.title === 'string' ? post.title : '';
+          examples.push({ line, postId: post.post_id, title, matched: matchedTerms(compiled.explain(post)) });
+        }
       }
+    } catch (error) {
+      await output?.close().catch(() => undefined);
+      throw error;
     }
-    if (output)
-      await new Promise<void>((ok, fail) => output.end((error?: Error | null) => (error ? fail(error) : ok())));
+    await output?.close();
     const ms = performance.now() - started;
     const passed = expected === undefined || expected === matched;
 
@@ -86,6 +92,25 @@ export const testCommand = defineCommand({
     return passed ? EXIT_CODES.OK : EXIT_CODES.FAILURE;
   },
 });
+
+/**
+ * Opens the `--output` of the matches, emptied. The posts file is refused as output: opening it would empty it before
+ * it is read.
+ */
+async function openMatchesFile(path: string, posts: string, io: Io): Promise<OutputFile> {
+  const output = resolve(io.cwd, path);
+  if (posts !== '-' && (await sameFile(output, resolve(io.cwd, posts)))) {
+    throw usageError(`--output: '${path}' is the --posts file; writing the matches there would empty it`);
+  }
+  return openOutputFile(output, { truncate: true });
+}
+
+/** Whether two paths name the same file (through links too); a path that does not exist is no file. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const [first, second] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
+}
 
 /** A non-negative integer flag. */
 function parseCount(value: string | undefined, flag: string): number | undefined {

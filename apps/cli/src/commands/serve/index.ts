@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ByteAirTenant, createMockServer, DEFAULT_TENANT, EMULATOR_VERSION } from '@insight/mock-server';
+import {
+  type ByteAirTenant,
+  createMockServer,
+  DEFAULT_BODY_BYTES,
+  DEFAULT_TENANT,
+  EMULATOR_VERSION,
+} from '@insight/mock-server';
 import { type CommandContext, type CommandModule, defineCommand } from '../../command.js';
+import { SERVE_BOUNDS } from '../../config-schema.js';
 import { EXIT_CODES, invalidInput, usageError } from '../../errors.js';
 import { formatCount } from '../../format.js';
 import { readJsonLines } from '../../input.js';
@@ -89,9 +96,9 @@ const serveCommand = defineCommand({
     const dataDir = dataDirSetting === ':memory:' ? dataDirSetting : resolve(io.cwd, dataDirSetting);
     if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
     const seed = parseNumber(values.seed, '--seed', { integer: true }) ?? file.seed;
-    const posts = parseNumber(values.posts, '--posts', { integer: true }) ?? file.posts;
-    const days = parseNumber(values.days, '--days', {}) ?? file.days;
-    const rate = parseNumber(values.rate, '--rate', {}) ?? file.firehoseRate;
+    const posts = parseNumber(values.posts, '--posts', { integer: true, max: SERVE_BOUNDS.maxPosts }) ?? file.posts;
+    const days = parseNumber(values.days, '--days', { positive: true, max: SERVE_BOUNDS.maxDays }) ?? file.days;
+    const rate = parseNumber(values.rate, '--rate', { max: SERVE_BOUNDS.maxFirehoseRate }) ?? file.firehoseRate;
     const accounts = resolveAccounts(values.account, ctx);
     const tenants = resolveTenants(values.tenant, ctx);
     const importFile = values.import ?? file.import;
@@ -156,30 +163,64 @@ const serveCommand = defineCommand({
 /** `insight serve` is a single command. */
 export const commands: CommandModule['commands'] = [serveCommand];
 
+/** One post of an import file, as JSON text, and its line. */
+interface ImportedPost {
+  readonly line: number;
+  readonly json: string;
+}
+
 /**
  * The posts of a JSONL file: one `item_doc` per line, or an envelope holding one, so that what `insight backtrack
  * consume` wrote can be served again.
  */
-async function readPosts(path: string, { io }: CommandContext): Promise<Record<string, unknown>[]> {
-  const posts: Record<string, unknown>[] = [];
+async function readPosts(path: string, { io }: CommandContext): Promise<ImportedPost[]> {
+  const posts: ImportedPost[] = [];
   for await (const { line, value } of readJsonLines(path, io)) {
     const post = postOf(value);
     if (post === undefined) throw invalidInput(`${path} line ${line}: a post must be a JSON object`);
-    posts.push(post);
+    posts.push({ line, json: JSON.stringify(post) });
   }
   return posts;
 }
 
-/** Sends posts to the emulator's control plane, which validates and stores them. */
-async function importPosts(url: string, posts: readonly Record<string, unknown>[], source: string): Promise<number> {
-  const response = await fetch(`${url}/_insight/seed`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ module: 'insight', posts }),
-  });
-  const body = (await response.json()) as { result?: { imported?: number }; error?: { message?: string } };
-  if (!response.ok) throw invalidInput(`cannot import ${source}: ${body.error?.message ?? `HTTP ${response.status}`}`);
-  return body.result?.imported ?? 0;
+/** Most bytes of one seed request: well below the emulator's cap on a request body, whatever the posts weigh. */
+const IMPORT_CHUNK_BYTES = DEFAULT_BODY_BYTES / 4;
+
+/**
+ * Sends posts to the emulator's control plane, which validates and stores them, in requests of at most
+ * {@link IMPORT_CHUNK_BYTES} (a post larger than that goes alone).
+ */
+async function importPosts(url: string, posts: readonly ImportedPost[], source: string): Promise<number> {
+  let imported = 0;
+  let chunk: ImportedPost[] = [];
+  let chunkBytes = 0;
+  const send = async () => {
+    if (chunk.length === 0) return;
+    const lines = `lines ${chunk[0]!.line}-${chunk.at(-1)!.line}`;
+    const response = await fetch(`${url}/_insight/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"module":"insight","posts":[${chunk.map((post) => post.json).join(',')}]}`,
+    });
+    const body = (await response.json().catch(() => ({}))) as {
+      result?: { imported?: number };
+      error?: { message?: string };
+    };
+    if (!response.ok) {
+      throw invalidInput(`cannot import ${source} (${lines}): ${body.error?.message ?? `HTTP ${response.status}`}`);
+    }
+    imported += body.result?.imported ?? 0;
+    chunk = [];
+    chunkBytes = 0;
+  };
+  for (const post of posts) {
+    const bytes = Buffer.byteLength(post.json) + 1;
+    if (chunkBytes + bytes > IMPORT_CHUNK_BYTES) await send();
+    chunk.push(post);
+    chunkBytes += bytes;
+  }
+  await send();
+  return imported;
 }
 
 /** Accounts from `--account name:secret`, else the environment, else the config file, else the demo account. */
@@ -223,14 +264,24 @@ function resolveTenants(flags: string[] | undefined, { io, config }: CommandCont
   return config.serve?.tenants ?? [{ ...DEFAULT_TENANT }];
 }
 
-/** A number flag within bounds. */
-function parseNumber(value: string | undefined, flag: string, rule: { integer?: boolean; max?: number }) {
+/** A number flag within bounds: at least 0 (more than 0 when `positive`), at most `max`. */
+function parseNumber(
+  value: string | undefined,
+  flag: string,
+  rule: { integer?: boolean; positive?: boolean; max?: number },
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(n) && n >= 0 && (!rule.integer || Number.isInteger(n));
-  if (!ok || (rule.max !== undefined && n > rule.max)) {
+  const ok =
+    value.trim() !== '' &&
+    Number.isFinite(n) &&
+    (rule.positive ? n > 0 : n >= 0) &&
+    (!rule.integer || Number.isInteger(n)) &&
+    (rule.max === undefined || n <= rule.max);
+  if (!ok) {
     const what = rule.integer ? 'a whole number' : 'a number';
-    throw usageError(`${flag}: '${value}' is not ${what} ≥ 0${rule.max === undefined ? '' : ` and ≤ ${rule.max}`}`);
+    const bounds = `${rule.positive ? '> 0' : '≥ 0'}${rule.max === undefined ? '' : ` and ≤ ${rule.max}`}`;
+    throw usageError(`${flag}: '${value}' is not ${what} ${bounds}`);
   }
   return n;
 }

@@ -4,7 +4,7 @@ import { type CommandModule, defineCommand } from '../../command.js';
 import { INSIGHT_OPTIONS } from '../../config.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { table, truncate } from '../../format.js';
-import { loadRule, RULE_INPUT_OPTIONS } from '../../rule-input.js';
+import { loadRule, RULE_INPUT_OPTIONS, readRule, requireValidRule } from '../../rule-input.js';
 import { parseTaskId } from '../backtrack/shared.js';
 
 const SYNC_MODE_OPTION = {
@@ -96,13 +96,25 @@ const updateCommand = defineCommand({
     if (values.enable && values.disable) throw usageError('give --enable or --disable, not both');
     const syncMode = parseSyncMode(values['sync-mode']);
     const hasRule = values.rule !== undefined || values.file !== undefined;
-    const rule = hasRule ? (await loadRule(values.rule, values.file, realtimeKind(syncMode), ctx.io)).rule : undefined;
+    // Checked offline first, with the limits of the sync mode given (realtime when none is).
+    const source = hasRule ? await readRule(values.rule, values.file, ctx.io) : undefined;
+    const rule = source && requireValidRule(source, realtimeKind(syncMode)).rule;
     const enable = values.enable ? 1 : values.disable ? 0 : undefined;
     if (rule === undefined && enable === undefined && syncMode === undefined) {
       throw usageError('nothing to change: give a rule, --enable, --disable or --sync-mode');
     }
     const client = openInsightClient(ctx, values);
     try {
+      // The rule the task ends with must fit the sync mode it ends with: a new rule on a task that stays synchronous,
+      // or a switch to synchronous that keeps the task's rule, is checked against realtime-sync's limits too.
+      const checkSync = syncMode === undefined ? source !== undefined : syncMode > 0 && source === undefined;
+      if (checkSync) {
+        const task = await client.realtime.get(taskId, { signal: ctx.signal });
+        const kind = realtimeKind(syncMode ?? task.sync_mode);
+        if (kind === 'realtime-sync') {
+          requireValidRule(source ?? { input: task.rule, origin: `the rule of task ${taskId}`, text: '' }, kind);
+        }
+      }
       await client.realtime.update(
         { task_id: taskId, rule: rule && [...rule], enable_status: enable, sync_mode: syncMode },
         { signal: ctx.signal },

@@ -405,7 +405,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const { rule, stats } = checkRule(request.rule, 'backtrack');
     const start = parseInsightTime(request.start_time);
     const end = parseInsightTime(request.end_time);
-    const snapshotId = request.snapshot_id ?? s.search.search(biz, { rule, fields: stats.fields, start, end });
+    const snapshotId = request.snapshot_id ?? (await s.search.search(biz, { rule, fields: stats.fields, start, end }));
     const page = s.search.page(biz, snapshotId, request.page_number, request.page_size);
     if (page === undefined)
       throw invalidParam('snapshot_id', `unknown or expired snapshot ${JSON.stringify(snapshotId)}`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { INSIGHT_LIMITS } from '@insight/protocol';
 import type { Rule, RuleField } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
@@ -27,9 +28,10 @@ export interface SearchService {
   /**
    * Runs a search (newest first, at most 10 000 posts kept in a snapshot) over the whole seconds `start` to `end`,
    * and returns the id of its snapshot. Expired snapshots are purged, and the business's oldest beyond
-   * {@link SEARCH_SNAPSHOTS_PER_BIZ}.
+   * {@link SEARCH_SNAPSHOTS_PER_BIZ}. The scan gives the event loop a turn between batches of posts, so that a search
+   * over a large store does not hold up the streams and calls of other clients.
    */
-  search(biz: string, query: { rule: Rule; fields: readonly RuleField[]; start: number; end: number }): string;
+  search(biz: string, query: { rule: Rule; fields: readonly RuleField[]; start: number; end: number }): Promise<string>;
   /** A page of a snapshot, or undefined when the snapshot is unknown, expired, evicted or another business's. */
   page(biz: string, snapshotId: string, pageNumber: number, pageSize: number): SearchPage | undefined;
 }
@@ -38,7 +40,7 @@ export interface SearchService {
 export function createSearchService(store: Store, clock: Clock, posts: PostStore): SearchService {
   const cap = INSIGHT_LIMITS.searchCountCap;
   return {
-    search(biz, query) {
+    async search(biz, query) {
       const matcher = createRowMatcher(query.rule, query.fields);
       const found: number[] = [];
       let cursor = scanStart(windowEnd(query.end));
@@ -50,6 +52,7 @@ export function createSearchService(store: Store, clock: Clock, posts: PostStore
         }
         if (batch.length < 5_000) break;
         cursor = cursorAfter(batch[batch.length - 1]!);
+        await nextTurn();
       }
       const id = randomUUID();
       const now = clock.now();

@@ -62,11 +62,16 @@ describe('insight backtrack', () => {
     expect(JSON.parse(check.stdout)).toMatchObject({ posts: lines.length, matched: lines.length });
   });
 
-  it('exits 4 for an unknown task and 3 for an invalid rule', async () => {
+  it('exits 4 for an unknown task, 2 for a malformed task id and 3 for an invalid rule', async () => {
     const { env } = emulator;
     const unknown = await runCli(['backtrack', 'status', '999999'], { env });
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('[40004]');
+    // Task ids start at 0 for the service: 0 is asked for, not refused as a usage error.
+    expect((await runCli(['backtrack', 'status', '0'], { env })).code).toBe(4);
+    const malformed = await runCli(['backtrack', 'status', '12a'], { env });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("<task-id>: '12a' is not a task id");
     const dir = mkdtempSync(join(tmpdir(), 'insight-cli-'));
     const consumeUnknown = await runCli(['backtrack', 'consume', '999999', '-o', 'out.jsonl'], { env, cwd: dir });
     expect(consumeUnknown.code).toBe(4);

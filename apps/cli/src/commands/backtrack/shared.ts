@@ -1,14 +1,14 @@
-import type { BacktrackTaskInfo } from '@insight/protocol';
+import { type BacktrackTaskInfo, TaskIdParam } from '@insight/protocol';
 import { usageError } from '../../errors.js';
 import { formatCount } from '../../format.js';
 import type { Styles } from '../../output.js';
 
-/** The task id argument. */
+/** The task id argument, read as the service reads a `task_id` query parameter. */
 export function parseTaskId(value: string | undefined, command: string): number {
   if (value === undefined) throw usageError(`missing <task-id> (see: insight ${command} --help)`);
-  if (!/^\d+$/.test(value) || Number(value) === 0)
-    throw usageError(`<task-id>: '${value}' is not a positive whole number`);
-  return Number(value);
+  const parsed = TaskIdParam.safeParse(value);
+  if (!parsed.success) throw usageError(`<task-id>: '${value}' is not a task id (a whole number from 0)`);
+  return parsed.data;
 }
 
 /** Posts a task has retrieved so far, bounded above: offsets start at 0 and some are skipped. */

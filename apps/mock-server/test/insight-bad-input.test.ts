@@ -93,7 +93,7 @@ describe('input the Content Insight emulator must refuse cleanly', () => {
         async (endpoint, raw, params, withBody) => {
           const qs = new URLSearchParams(params).toString();
           const path = `${endpoint.path}${qs === '' ? '' : `?${qs}`}`;
-          const headers =
+          const headers: Record<string, string> =
             endpoint.path === INSIGHT_ENDPOINTS.accessToken.path
               ? { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Biz-Secret': 'wrong' }
               : { 'X-Insight-Biz-Name': BIZ, 'X-Insight-Access-Token': token };
@@ -111,7 +111,7 @@ describe('input the Content Insight emulator must refuse cleanly', () => {
     const header = fc.string({ maxLength: 30 }).filter((text) => /^[\x21-\x7e]*$/.test(text));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ENDPOINTS), header, header, async (endpoint, name, secret) => {
-        const headers =
+        const headers: Record<string, string> =
           endpoint.path === INSIGHT_ENDPOINTS.accessToken.path
             ? { 'X-Insight-Biz-Name': name, 'X-Insight-Biz-Secret': secret }
             : { 'X-Insight-Biz-Name': name, 'X-Insight-Access-Token': secret };

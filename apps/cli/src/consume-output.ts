@@ -1,5 +1,10 @@
 import { readFile, stat, truncate } from 'node:fs/promises';
-import { type CheckpointStore, createFileCheckpointStore, type InsightDelivery } from '@insight/client';
+import {
+  backtrackCheckpointKey,
+  type CheckpointStore,
+  createFileCheckpointStore,
+  type InsightDelivery,
+} from '@insight/client';
 import { EXIT_CODES, fileError, usageError } from './errors.js';
 import { formatCount } from './format.js';
 import { createJsonlSink, type JsonlSink } from './jsonl-sink.js';
@@ -18,16 +23,6 @@ export interface ConsumeTarget {
   readonly bizName: string;
 }
 
-/** The checkpoint key of a task on one service and account: `backtrack:12 demo-biz@https://insight.example.com`. */
-export function consumeCheckpointKey(target: ConsumeTarget): string {
-  const url = new URL(target.baseUrl);
-  return `backtrack:${target.taskId} ${accountOf(target.bizName, url)}`;
-}
-
-function accountOf(bizName: string, url: URL): string {
-  return `${bizName}@${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
 /** An output file and the checkpoints that say what it holds. */
 export interface ConsumeOutput {
   /** Writes the deliveries to the output. */
@@ -42,7 +37,7 @@ export interface ConsumeOutput {
  * Opens the output of a consumer and its checkpoint. A checkpoint records, with the offset of each collector, the
  * length of the output at that point, and is saved only once the output is synced to disk: resuming cuts whatever was
  * written after it (lines a stop or a crash left beyond the checkpoint, a torn last line), so that the output holds
- * each delivery once. The checkpoint's key names the service and account (see {@link consumeCheckpointKey}).
+ * each delivery once. The checkpoint's key names the service and account (the client's `backtrackCheckpointKey`).
  *
  * Refused as usage errors: a checkpoint file holding this task for another account or service, an output that holds
  * data no checkpoint accounts for, and an output shorter than its checkpoint says.
@@ -55,17 +50,24 @@ export async function openConsumeOutput(options: {
 }): Promise<ConsumeOutput> {
   const { output, target } = options;
   const checkpointFile = options.checkpoints;
-  const key = consumeCheckpointKey(target);
-  const account = accountOf(target.bizName, new URL(target.baseUrl));
+  const key = backtrackCheckpointKey(target.taskId, target);
+  const account = key.slice(key.indexOf(' ') + 1);
   const store = createFileCheckpointStore(checkpointFile);
-  const { [OUTPUT_BYTES]: recorded, ...offsets } = await store.load(key);
+  const { [OUTPUT_BYTES]: recorded, ...offsets } = await checkpointFileStep(checkpointFile, 'read', () =>
+    store.load(key),
+  );
   const size = await regularFileSize(output);
   let dropped = 0;
   if (recorded === undefined) {
     const stream = `backtrack:${target.taskId}`;
     const other = (await savedKeys(checkpointFile)).find((saved) => saved.split(' ')[0] === stream);
+    if (other === stream) {
+      throw usageError(
+        `${checkpointFile} holds a checkpoint of task ${target.taskId} from an earlier version, which recorded neither the account nor the output's length: delete both files to start over, or consume into another --output`,
+      );
+    }
     if (other !== undefined) {
-      const owner = other.includes(' ') ? other.slice(other.indexOf(' ') + 1) : 'no recorded account';
+      const owner = other.slice(other.indexOf(' ') + 1);
       throw usageError(
         `${checkpointFile} holds the checkpoint of task ${target.taskId} for ${owner}, not for ${account}: consume into another --output (or --checkpoints), or delete both files to start over`,
       );
@@ -94,7 +96,10 @@ export async function openConsumeOutput(options: {
   const file = await openOutputFile(output);
   const sink = createJsonlSink(file, offsets, options.onWrite);
   // The consumer's own offsets never run ahead of what the sink made durable: the checkpoint records the sink's.
-  const save = () => store.save(key, { ...sink.durable.offsets, [OUTPUT_BYTES]: sink.durable.bytes });
+  const save = () =>
+    checkpointFileStep(checkpointFile, 'write', () =>
+      store.save(key, { ...sink.durable.offsets, [OUTPUT_BYTES]: sink.durable.bytes }),
+    );
   if (recorded === undefined) {
     // Claimed before the first line is written: a crash before the first checkpoint resumes instead of refusing.
     try {
@@ -105,6 +110,20 @@ export async function openConsumeOutput(options: {
     }
   }
   return { sink, dropped, checkpoints: { load: async () => ({ ...offsets }), save } };
+}
+
+/**
+ * Runs a step on the checkpoint file, naming the file in its failure: one it cannot read or write (a directory, no
+ * permission) is a usage error; so is one that holds something other than checkpoints.
+ */
+async function checkpointFileStep<T>(path: string, verb: 'read' | 'write', step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw fileError(verb, path, error, EXIT_CODES.USAGE);
+    // The store's own errors (a malformed file) name the file already.
+    throw usageError((error as Error).message);
+  }
 }
 
 /** The length of a regular file, 0 when there is none, `undefined` for a pipe or a device (`/dev/stdout`). */

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -135,6 +135,50 @@ describe('insight backtrack consume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const result = deliveries(output);
     expect([...result].sort()).toEqual([...all].sort());
+  });
+
+  it('keeps consuming when the reader of its logs goes away', async () => {
+    const { env } = emulator;
+    const taskId = await finishedTask(env);
+    const dir = tempDir();
+    const clean = await runCli(['backtrack', 'consume', String(taskId), '-o', 'clean.jsonl'], { env, cwd: dir });
+    expect(clean.code).toBe(0);
+    // --debug logs every call on stderr; its reader takes the first chunk and closes the pipe.
+    const child = spawnCli(['backtrack', 'consume', String(taskId), '-o', 'out.jsonl', '--debug'], { env, cwd: dir });
+    child.stdin.end();
+    child.stderr.once('data', () => child.stderr.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(deliveries(join(dir, 'out.jsonl')).sort()).toEqual(deliveries(join(dir, 'clean.jsonl')).sort());
+  });
+
+  it('reports a checkpoint file it cannot use, naming it, with exit code 2', async () => {
+    const { env } = emulator;
+    const taskId = await finishedTask(env);
+    const dir = tempDir();
+    const consume = (checkpoints: string) =>
+      runCli(['backtrack', 'consume', String(taskId), '-o', join(dir, 'out.jsonl'), '--checkpoints', checkpoints], {
+        env,
+        cwd: dir,
+      });
+
+    const directory = await consume(dir);
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toMatch(new RegExp(`^error: cannot read ${dir}: EISDIR`));
+
+    const malformed = join(dir, 'malformed.json');
+    writeFileSync(malformed, '{"version": 1, "checkpoints": ');
+    const broken = await consume(malformed);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^error: checkpoint file .*malformed\.json is not valid JSON/);
+
+    // A checkpoint keyed by the task id alone, as an earlier version wrote it.
+    const older = join(dir, 'older.json');
+    writeFileSync(older, JSON.stringify({ version: 1, checkpoints: { [`backtrack:${taskId}`]: { '0': 3 } } }));
+    const old = await consume(older);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain(`holds a checkpoint of task ${taskId} from an earlier version`);
+    expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
   });
 
   it('reports an output it cannot open or write at once, naming the file and the error', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ApiError,
+  backtrackCheckpointKey,
   createInsightClient,
   createMemoryCheckpointStore,
   type InsightClient,
@@ -264,7 +265,7 @@ describe('InsightClient against the emulator', { timeout: 30_000 }, () => {
     expect(delivered.sort()).toEqual(reference);
     expect(result.delivered).toBe(1200);
     expect(proxy.drops()).toBeGreaterThan(40);
-    const saved = await checkpoints.load(`backtrack:${taskId}`);
+    const saved = await checkpoints.load(backtrackCheckpointKey(taskId, { bizName: BIZ, baseUrl: proxy.url }));
     const final = await direct.backtrack.info(taskId);
     expect(saved).toEqual(final.collector_cur_max_offset);
   });
@@ -316,7 +317,8 @@ describe('InsightClient against the emulator', { timeout: 30_000 }, () => {
     expect(deduped.size).toBe(1500);
     expect([...deduped.values()].sort()).toEqual([...coffee].sort());
     const checkpoints = JSON.parse(await readFile(checkpointFile, 'utf8'));
-    expect(Object.keys(checkpoints.checkpoints[`backtrack:${taskId}`])).toHaveLength(20);
+    const key = backtrackCheckpointKey(taskId, { bizName: BIZ, baseUrl: h.server.url });
+    expect(Object.keys(checkpoints.checkpoints[key])).toHaveLength(20);
   });
 });
 

@@ -57,13 +57,12 @@ describe('createFileCheckpointStore across processes', () => {
     let parentSaves = 0;
     while (!childDone) await store.save('backtrack:1', { '0': parentSaves++ });
     await child;
-    // Whatever the interleaving, the file parses and holds only offsets that were saved.
-    const { checkpoints } = JSON.parse(await readFile(path, 'utf8')) as {
-      checkpoints: Record<string, Record<string, number>>;
-    };
-    expect(checkpoints['backtrack:1']?.['0'] ?? 0).toBeLessThan(parentSaves);
-    expect(checkpoints['backtrack:2']?.['0'] ?? 0).toBeLessThan(saves);
-    expect(Object.keys(checkpoints).length).toBeGreaterThan(0);
+    // Whatever the interleaving, the file parses, and a save after the race is what it holds for its key.
+    const read = async () =>
+      (JSON.parse(await readFile(path, 'utf8')) as { checkpoints: Record<string, Record<string, number>> }).checkpoints;
+    expect(Object.keys(await read()).length).toBeGreaterThan(0);
+    await store.save('backtrack:1', { '0': parentSaves });
+    expect((await read())['backtrack:1']).toEqual({ '0': parentSaves });
     expect(await readdir(dir)).toEqual(['cp.json']);
   });
 });

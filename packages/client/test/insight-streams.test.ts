@@ -98,7 +98,20 @@ describe('backtrack streams end only when the collector is drained', () => {
     expect(stream.starts).toEqual([0, 0]);
   });
 
-  it('ends a collector whose last offsets are withheld once a connection brings nothing new', async () => {
+  it('reads on after a connection that closes before its first event, twice', async () => {
+    const stream = backtrackStream((connection, start, response) => {
+      openEvents(response, { framed: connection > 2 });
+      response.end(connection <= 2 ? ': connected\n\n' : streamEvents(0, start, 4));
+    });
+    const server = await service({
+      [PATHS.taskInfo]: (_, response) => succeed(response, taskInfo({ '0': 4 })),
+      [PATHS.backtrackStream]: stream.route,
+    });
+    expect(await consumeOffsets(server)).toEqual([0, 1, 2, 3, 4]);
+    expect(stream.starts).toEqual([0, 0, 0]);
+  });
+
+  it('ends a collector whose last offsets are withheld once connections in a row bring nothing new', async () => {
     // Offsets 3 and 4 are withheld: the finished task reports 4 as the last offset, the stream never carries them.
     const stream = backtrackStream((_, start, response) => {
       openEvents(response);
@@ -109,7 +122,7 @@ describe('backtrack streams end only when the collector is drained', () => {
       [PATHS.backtrackStream]: stream.route,
     });
     expect(await consumeOffsets(server)).toEqual([0, 1, 2]);
-    expect(stream.starts).toEqual([0, 3]);
+    expect(stream.starts).toEqual([0, 3, 3, 3]);
   });
 });
 

@@ -30,6 +30,18 @@ describe('createFileCheckpointStore', () => {
     expect(await readdir(dir)).toEqual(['cp.json']);
   });
 
+  it('saves beside the temporary files a crashed run left, whatever their names', async () => {
+    const path = join(dir, 'cp.json');
+    // What an earlier run of this process id could leave: temporary files it never renamed.
+    const stale = [1, 2, 3].map((n) => `cp.json.${process.pid}.${n}.tmp`);
+    for (const name of stale) await writeFile(join(dir, name), '{"torn');
+    const store = createFileCheckpointStore(path);
+    await store.save('backtrack:1', { '0': 1 });
+    await store.save('backtrack:1', { '0': 2 });
+    expect(await createFileCheckpointStore(path).load('backtrack:1')).toEqual({ '0': 2 });
+    expect((await readdir(dir)).sort()).toEqual(['cp.json', ...stale].sort());
+  });
+
   it('writes the last of many concurrent saves', async () => {
     const path = join(dir, 'cp.json');
     const store = createFileCheckpointStore(path);

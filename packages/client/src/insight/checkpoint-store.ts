@@ -2,6 +2,7 @@
  * Checkpoint stores keep, per stream key (`backtrack:{taskId}`), the last offset of each collector that the consumer's
  * sink accepted. The service has no ack or commit call, so these offsets are the only record of progress.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -111,13 +112,11 @@ function validateOffsets(offsets: unknown, where: string): CollectorOffsets {
   return copy;
 }
 
-/** Numbers the temporary files of this process, so that no two writes ever share one. */
-let temporaryFiles = 0;
-
 async function writeAtomically(path: string, contents: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
-  const temporary = `${path}.${process.pid}.${++temporaryFiles}.tmp`;
+  // A name no earlier run can have left behind (process ids repeat, in containers always).
+  const temporary = `${path}.${randomUUID()}.tmp`;
   try {
     const file = await open(temporary, 'wx');
     try {

@@ -328,7 +328,11 @@ export function createInsightClient(options: InsightClientOptions): InsightClien
       },
     },
     consumeBacktrack: async (taskId, consumeOptions) =>
-      consumeBacktrack({ ...streamContext, waitUntilFinished: wait }, validateTaskId(taskId), consumeOptions),
+      consumeBacktrack(
+        { ...streamContext, waitUntilFinished: wait, account: { bizName: options.bizName, baseUrl: baseUrl! } },
+        validateTaskId(taskId),
+        consumeOptions,
+      ),
     accessToken: (callOptions) => tokens.current(callOptions?.signal),
     close: () => transport.close(),
   };

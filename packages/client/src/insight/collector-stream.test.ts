@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConnectionError, TimeoutError, UserAbortError } from '../core/errors.js';
 import { insightApiError } from '../../test/support/insight-errors.js';
 import { type CollectorStreamOptions, streamCollector } from './collector-stream.js';
@@ -71,6 +71,25 @@ async function* read<T>(streamOptions: CollectorStreamOptions<T>): AsyncGenerato
   for await (const batch of streamCollector(streamOptions)) yield* batch;
 }
 
+/** Pins the backoff's jitter to its top and records the delays the stream sleeps between connections. */
+function backoffDelays() {
+  const random = vi.spyOn(Math, 'random').mockReturnValue(1);
+  const values: number[] = [];
+  const original = globalThis.setTimeout;
+  const timeout = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+    // The heartbeat watchdog runs on 1 000 ms here; every other timer is a backoff sleep.
+    if (ms !== 1_000) values.push(ms ?? 0);
+    return original(callback, ms);
+  }) as typeof setTimeout);
+  return {
+    values,
+    restore() {
+      random.mockRestore();
+      timeout.mockRestore();
+    },
+  };
+}
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('streamCollector', () => {
@@ -120,22 +139,42 @@ describe('streamCollector', () => {
     expect(server.starts).toHaveLength(4);
   });
 
-  it('keeps a quiet collector whose connections carry heartbeats, however often they end', async () => {
+  it('keeps a quiet collector whose connections carry heartbeats, however often they end, waiting longer each time', async () => {
     // No events, only a heartbeat before each end: more ends than the attempts allowed in a row.
     const server = fakeCollector(5, () => ({ upTo: -1, end: 'close' }));
     const controller = new AbortController();
+    const delays = backoffDelays();
+    try {
+      const stream = read(
+        options(server, 5, {
+          isComplete: async () => {
+            if (server.starts.length === 9) controller.abort();
+            return false;
+          },
+          reconnect: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 32 },
+          signal: controller.signal,
+        }),
+      );
+      await expect(collect(stream)).rejects.toBeInstanceOf(UserAbortError);
+    } finally {
+      delays.restore();
+    }
+    expect(server.starts).toHaveLength(9);
+    // The delay's cap doubles from one end to the next (the jitter is pinned to its top): no hot loop.
+    expect(delays.values).toEqual([1, 2, 4, 8, 16, 32, 32, 32]);
+  });
+
+  it('confirms an end the stream is asked to confirm, without counting failures, then ends', async () => {
+    const server = fakeCollector(5, () => ({ upTo: -1, heartbeat: false, end: 'close' }));
+    let ends = 0;
     const stream = read(
       options(server, 5, {
-        isComplete: async () => {
-          if (server.starts.length === 12) controller.abort();
-          return false;
-        },
-        reconnect: { maxAttempts: 2, baseDelayMs: 1 },
-        signal: controller.signal,
+        isComplete: async () => ++ends === 3 || 'again',
+        reconnect: { maxAttempts: 0, baseDelayMs: 1 },
       }),
     );
-    await expect(collect(stream)).rejects.toBeInstanceOf(UserAbortError);
-    expect(server.starts).toHaveLength(12);
+    expect(await collect(stream)).toEqual([]);
+    expect(server.starts).toHaveLength(3);
   });
 
   it.each([

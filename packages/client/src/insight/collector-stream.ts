@@ -38,9 +38,10 @@ export interface CollectorStreamOptions<T> {
   readonly parse: (data: string) => { readonly item: T; readonly next: number };
   /**
    * Called when a connection ends cleanly, with the position to resume from and whether the connection yielded any new
-   * item: `true` ends the iteration, `false` reconnects.
+   * item: `true` ends the iteration, `false` reconnects (a failure: the stream gives up after too many in a row), and
+   * `'again'` reconnects after the usual delay without counting a failure, to confirm what the end seemed to say.
    */
-  readonly isComplete: (next: number, yielded: boolean) => Promise<boolean>;
+  readonly isComplete: (next: number, yielded: boolean) => Promise<boolean | 'again'>;
   /** Silence (no event, no heartbeat comment) after which the connection is considered dead, in milliseconds. */
   readonly heartbeatTimeoutMs: number;
   /** Reconnection policy. */
@@ -64,7 +65,11 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
   const baseDelayMs = options.reconnect?.baseDelayMs ?? 100;
   const maxDelayMs = options.reconnect?.maxDelayMs ?? 10_000;
   let next = options.start;
+  // Connections in a row without an event or a heartbeat: past `maxAttempts`, the stream gives up.
   let failures = 0;
+  // Connections in a row without an event: the delay before the next one grows with them, so that a server that keeps
+  // ending quiet connections is not asked again and again at once.
+  let idle = 0;
   for (;;) {
     throwIfAborted(options.signal);
     const connection = new AbortController();
@@ -89,12 +94,13 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
         const batch: T[] = [];
         for (const message of parser.push(chunk)) {
           if (message.kind === 'comment') {
-            // A heartbeat after the opening comment shows the connection lived through a heartbeat period: a quiet
-            // collector's drops are then not failures in a row. A server that greets and hangs up gains nothing.
+            // A heartbeat after the opening comment shows the server alive: a quiet collector's drops are then not
+            // failures in a row (but still slow down). A server that greets and hangs up gains nothing.
             if (++comments > 1) failures = 0;
             continue;
           }
           failures = 0;
+          idle = 0;
           const { item, next: after } = options.parse(message.data);
           // After a reconnect the server may repeat what was already yielded; positions only move forward.
           if (after <= next) continue;
@@ -115,8 +121,11 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
         handling = false;
         watchdog.refresh();
       }
-      if (await options.isComplete(next, yielded)) return;
-      failure = new ConnectionError(`collector ${options.collector}: stream ended before its last offset`);
+      const complete = await options.isComplete(next, yielded);
+      if (complete === true) return;
+      if (complete === false) {
+        failure = new ConnectionError(`collector ${options.collector}: stream ended before its last offset`);
+      }
     } catch (error) {
       if (options.signal?.aborted) throw new UserAbortError({ cause: options.signal.reason });
       if (connection.signal.reason instanceof HeartbeatTimeout) failure = connection.signal.reason;
@@ -127,14 +136,15 @@ export async function* streamCollector<T>(options: CollectorStreamOptions<T>): A
       options.signal?.removeEventListener('abort', onAbort);
       connection.abort();
     }
-    failures++;
+    idle++;
+    if (failure !== undefined) failures++;
     if (failures > maxAttempts) {
       throw new ConnectionError(
         `collector ${options.collector}: gave up after ${maxAttempts} reconnections without an event or a heartbeat`,
         { cause: failure },
       );
     }
-    const delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
+    const delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (idle - 1));
     try {
       await abortableSleep(delay, options.signal);
     } catch {

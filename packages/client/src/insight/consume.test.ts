@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestValidationError } from '../core/errors.js';
 import type { InsightApi } from './api.js';
 import { createMemoryCheckpointStore } from './checkpoint-store.js';
-import { type ConsumeContext, consumeBacktrack } from './consume.js';
+import { backtrackCheckpointKey, type ConsumeContext, consumeBacktrack } from './consume.js';
 import type { InsightDelivery } from './streams.js';
 
 /** A finished task whose collectors hold offsets 0…max, served from memory as event streams. */
@@ -44,11 +44,14 @@ function fakeTask(maxOffsets: Record<string, number>) {
     getTaskInfo: async () => info,
     waitUntilFinished: async () => info,
     defaults: {},
+    account: ACCOUNT,
   };
   return { context, connections };
 }
 
 const key = (d: Pick<InsightDelivery, 'collector' | 'offset'>) => `${d.collector}:${d.offset}`;
+const ACCOUNT = { bizName: 'biz', baseUrl: 'https://insight.example.com' };
+const TASK_7 = backtrackCheckpointKey(7, ACCOUNT);
 
 describe('consumeBacktrack', () => {
   it('saves an offset only after the sink accepted and flushed every delivery it covers', async () => {
@@ -83,7 +86,7 @@ describe('consumeBacktrack', () => {
       },
     });
     expect(result).toEqual({ taskId: 7, delivered: 16, offsets: { '0': 9, '1': 4, '2': 0 } });
-    expect(await store.load('backtrack:7')).toEqual({ '0': 9, '1': 4, '2': 0 });
+    expect(await store.load(TASK_7)).toEqual({ '0': 9, '1': 4, '2': 0 });
     expect(saves.length).toBeGreaterThan(3);
     for (const collector of ['0', '1', '2']) {
       const offsets = log.filter((k) => k.startsWith(`${collector}:`)).map((k) => Number(k.split(':')[1]));
@@ -91,10 +94,26 @@ describe('consumeBacktrack', () => {
     }
   });
 
+  it("never resumes from another account's or service's checkpoint of the same task id", async () => {
+    const store = createMemoryCheckpointStore();
+    for (const account of [
+      { bizName: 'other-biz', baseUrl: ACCOUNT.baseUrl },
+      { bizName: ACCOUNT.bizName, baseUrl: 'http://127.0.0.1:8080' },
+    ]) {
+      await store.save(backtrackCheckpointKey(7, account), { '0': 9, '1': 4, '2': 0 });
+    }
+    const { context } = fakeTask({ '0': 9, '1': 4, '2': 0 });
+    const result = await consumeBacktrack(context, 7, { checkpoints: store, onDelivery: () => undefined });
+    expect(result.delivered).toBe(16);
+    // The key names the origin: the same service written another way is the same key.
+    expect(backtrackCheckpointKey(7, { ...ACCOUNT, baseUrl: `${ACCOUNT.baseUrl}/` })).toBe(TASK_7);
+    expect(TASK_7).toBe('backtrack:7 biz@https://insight.example.com');
+  });
+
   it('resumes each collector after its checkpoint and skips collectors already drained', async () => {
     const { context, connections } = fakeTask({ '0': 9, '1': 4, '2': 0 });
     const store = createMemoryCheckpointStore();
-    await store.save('backtrack:7', { '0': 5, '1': 4 });
+    await store.save(TASK_7, { '0': 5, '1': 4 });
     const seen: string[] = [];
     const progress: number[] = [];
     await consumeBacktrack(context, 7, {
@@ -120,7 +139,7 @@ describe('consumeBacktrack', () => {
       },
     });
     await expect(failure).rejects.toThrow('disk full');
-    expect(await store.load('backtrack:7')).toEqual({ '0': 19 });
+    expect(await store.load(TASK_7)).toEqual({ '0': 19 });
   });
 
   it('stops every collector when the caller aborts, saving what was accepted', async () => {
@@ -137,7 +156,7 @@ describe('consumeBacktrack', () => {
       },
     });
     await expect(run).rejects.toMatchObject({ name: 'UserAbortError' });
-    const saved = await store.load('backtrack:7');
+    const saved = await store.load(TASK_7);
     expect((saved['0'] ?? -1) + 1 + (saved['1'] ?? -1) + 1).toBe(accepted);
   });
 

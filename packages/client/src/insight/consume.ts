@@ -82,11 +82,24 @@ export const DEFAULT_CHECKPOINT_FILE = join('.insight', 'checkpoints.json');
 /** What `consumeBacktrack` needs from the client. */
 export interface ConsumeContext extends StreamContext {
   readonly waitUntilFinished: (taskId: number, options: WaitOptions) => Promise<BacktrackTaskInfo>;
+  /** Whose tasks these are: task ids repeat across accounts and services. */
+  readonly account: CheckpointAccount;
 }
 
-/** The checkpoint key of a backtrack task. */
-export function backtrackCheckpointKey(taskId: number): string {
-  return `backtrack:${taskId}`;
+/** The account and service a task belongs to. */
+export interface CheckpointAccount {
+  readonly bizName: string;
+  /** The service's base URL (its origin: scheme, host and port). */
+  readonly baseUrl: string;
+}
+
+/**
+ * The checkpoint key of a backtrack task of one account on one service, e.g.
+ * `backtrack:12 demo-biz@https://insight.volcengineapi.com`: task ids repeat across accounts and services (the
+ * emulator numbers its own from 1), so a key of the task id alone would let one resume from another's offsets.
+ */
+export function backtrackCheckpointKey(taskId: number, account: CheckpointAccount): string {
+  return `backtrack:${taskId} ${account.bizName}@${new URL(account.baseUrl).origin}`;
 }
 
 /** Waits for the task, then drains every collector into the sink; see {@link ConsumeBacktrackOptions}. */
@@ -110,7 +123,7 @@ export async function consumeBacktrack(
     typeof options.checkpoints === 'object'
       ? options.checkpoints
       : createFileCheckpointStore(options.checkpoints ?? DEFAULT_CHECKPOINT_FILE);
-  const key = backtrackCheckpointKey(taskId);
+  const key = backtrackCheckpointKey(taskId, context.account);
 
   const info = await context.waitUntilFinished(taskId, {
     ...options.wait,

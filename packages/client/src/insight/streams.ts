@@ -106,6 +106,12 @@ export function streamSettingsIssues(settings: StreamSettings | undefined, prefi
   ].filter((issue) => issue !== undefined);
 }
 
+/**
+ * Clean ends in a row without a new event, of connections opened after the task finished, that show a collector's
+ * remaining offsets are gaps rather than posts a connection closed early kept back.
+ */
+export const EMPTY_ENDS_TO_CONFIRM = 3;
+
 /** Options of {@link streamBacktrackCollector}. */
 export interface CollectorReadOptions extends StreamSettings {
   readonly taskId: number;
@@ -123,8 +129,9 @@ export interface CollectorReadOptions extends StreamSettings {
  * The server ends the stream of a finished task after the collector's last offset, and an end cut short by a broken
  * connection reads as a failure; but a connection can also end early without one (a proxy that closes it). So an end
  * counts as the collector's end only once the task has finished and either the stream got past the collector's last
- * offset, or a connection opened after the task finished ended without any new event: the offsets left are gaps
- * (withheld posts) that are never delivered. Any other end is a drop, and the stream resumes where it stopped.
+ * offset, or {@link EMPTY_ENDS_TO_CONFIRM} connections in a row, opened after the task finished, ended without any new
+ * event: the offsets left are gaps (withheld posts) that are never delivered, which one early close could not fake.
+ * Any other end is a drop, and the stream resumes where it stopped.
  */
 export function streamBacktrackCollector(
   context: StreamContext,
@@ -133,6 +140,7 @@ export function streamBacktrackCollector(
   const { taskId, collector } = options;
   let lastOffset = options.lastOffset;
   let openedAfterFinish = false;
+  let emptyEnds = 0;
   return streamCollector({
     collector,
     start: options.from,
@@ -148,7 +156,12 @@ export function streamBacktrackCollector(
         if (info.task_status !== 'finished') return false;
         lastOffset = info.collector_cur_max_offset[collector] ?? -1;
       }
-      return next > lastOffset || (openedAfterFinish && !yielded);
+      if (next > lastOffset) return true;
+      if (!openedAfterFinish || yielded) {
+        emptyEnds = 0;
+        return false;
+      }
+      return ++emptyEnds >= EMPTY_ENDS_TO_CONFIRM || 'again';
     },
     heartbeatTimeoutMs:
       options.heartbeatTimeoutMs ?? context.defaults.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,

@@ -129,6 +129,25 @@ describe('createTokenManager', () => {
     expect(attempt).toBe(2);
   });
 
+  it('refuses a caller aborted before it asks, leaving no rejection of the fetch unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const manager = createTokenManager({
+        fetchToken: async () => {
+          throw new Error('[40003]invalid auth info');
+        },
+      });
+      await expect(manager.getToken(AbortSignal.abort())).rejects.toBeInstanceOf(UserAbortError);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('lets one caller give up waiting without cancelling the fetch the others wait for', async () => {
     const pending = deferred<IssuedToken>();
     const manager = createTokenManager({ fetchToken: () => pending.promise });

@@ -136,7 +136,11 @@ export function createStaticTokenManager(accessToken: string): TokenManager {
 /** Settles with `promise`, or rejects with a `UserAbortError` as soon as `signal` aborts; `promise` keeps running. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new UserAbortError({ cause: signal.reason }));
+  if (signal.aborted) {
+    // The caller is gone, but `promise` keeps running: its failure is for the next caller, not an unhandled rejection.
+    promise.catch(() => undefined);
+    return Promise.reject(new UserAbortError({ cause: signal.reason }));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new UserAbortError({ cause: signal.reason }));
     signal.addEventListener('abort', onAbort, { once: true });

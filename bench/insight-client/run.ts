@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { createFileCheckpointStore, createInsightClient } from '@insight/client';
 import { formatInsightTime, INSIGHT_ENDPOINTS, INSIGHT_HEADERS } from '@insight/protocol';
 import { Agent, request } from 'undici';
+import { numberOption } from '../support/args.js';
 import { startEmulatorProcess } from '../support/emulator.js';
 
-const arg = (name: string, fallback: number) =>
-  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const CORPUS = arg('corpus', 100_000);
-const LIMIT = arg('limit', 50_000);
+const CORPUS = numberOption('corpus', 100_000);
+const LIMIT = numberOption('limit', 50_000);
 const ROUNDS = 5;
 const COLLECTORS = 20;
 const TARGET = 0.8;

@@ -1,19 +1,17 @@
 // Content Insight emulator at scale: corpus load, preview, backtrack create → finished, stream throughput, RSS; and the
 // compiled-matcher scan against a plain SQL `LIKE` scan of the same rule, on the same posts, in the same run.
-// Run: cd bench && pnpm exec tsx insight/run.ts [--posts N]
+// Run: cd bench && pnpm exec tsx insight/run.ts [--posts=1000000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatInsightTime } from '@insight/protocol';
 import { createMockServer } from '@insight/mock-server';
 import { request } from 'undici';
+import { numberOption } from '../support/args.js';
 
-const args = process.argv.slice(2);
-const postsFlag = args.indexOf('--posts');
-const POSTS = postsFlag === -1 ? 1_000_000 : Number(args[postsFlag + 1]);
-if (!Number.isInteger(POSTS) || POSTS <= 0) throw new Error('--posts takes a positive integer');
+const POSTS = numberOption('posts', 1_000_000);
 
-/** Targets of the issue, checked at 1M posts (scaled linearly for smaller runs). */
+/** Targets, checked at 1M posts (scaled linearly for smaller runs). */
 const BACKTRACK_TARGET_MS = (10_000 * POSTS) / 1_000_000;
 const STREAM_TARGET_PER_S = 20_000;
 const RSS_TARGET_MB = 500;

@@ -4,8 +4,9 @@
 // rarely hit, so that no evaluator can stop early. Usage: pnpm exec tsx rules/run.ts [--posts=100000]
 import { compileRule, normalizeText, type Rule, type RuleDocument, type RuleField } from '@insight/rules';
 import jsonLogic from 'json-logic-js';
+import { numberOption } from '../support/args.js';
 
-const POSTS = Number(process.argv.find((arg) => arg.startsWith('--posts='))?.slice('--posts='.length) ?? 100_000);
+const POSTS = numberOption('posts', 100_000);
 /** Posts the slow peers see on the 200-leaf rule, and on the 10 000-leaf rule (where they are 50× slower). */
 const SUBSET = { includes: Math.min(POSTS, 20_000), jsonLogic: Math.min(POSTS, 5_000) };
 const SUBSET_LARGE = { includes: Math.min(POSTS, 400), jsonLogic: Math.min(POSTS, 100) };

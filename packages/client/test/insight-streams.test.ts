@@ -4,6 +4,7 @@ import { ApiError, UserAbortError } from '../src/core/errors.js';
 import type { Logger } from '../src/core/logging.js';
 import { createMemoryCheckpointStore } from '../src/insight/checkpoint-store.js';
 import { createInsightClient, type InsightClientOptions } from '../src/insight/client.js';
+import { backtrackCheckpointKey } from '../src/insight/consume.js';
 import { CLOCK_MARGIN_MS, type InsightDelivery } from '../src/insight/streams.js';
 import { type LocalServer, reply } from './support/local-server.js';
 import {
@@ -299,6 +300,6 @@ describe('consumeBacktrack stops at an abort', () => {
     });
     await expect(run).rejects.toBeInstanceOf(UserAbortError);
     expect(written).toEqual(Array.from({ length: 10 }, (_, i) => i));
-    expect(await store.load('backtrack:7')).toEqual({ '0': 9 });
+    expect(await store.load(backtrackCheckpointKey(7, { bizName: 'biz', baseUrl: server.url }))).toEqual({ '0': 9 });
   });
 });

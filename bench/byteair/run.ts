@@ -6,7 +6,7 @@
 // through its own Request-Id instead of piling them all on one predict call. Usage: pnpm exec tsx byteair/run.ts [--seq=3000] [--parallel=8000]
 import { randomUUID } from 'node:crypto';
 import { buildCallbackItems, createByteAirClient } from '@insight/client';
-import { CallbackRequest, encodeMessage, gzipBody, signByteAirRequest } from '@insight/protocol';
+import { byteAirPaths, CallbackRequest, encodeMessage, gzipBody, signByteAirRequest } from '@insight/protocol';
 import { Agent, request } from 'undici';
 import { startEmulatorProcess } from '../support/emulator.js';
 
@@ -34,7 +34,7 @@ const message = CallbackRequest.fromPartial({
 });
 
 // The raw peer: one encoding, one gzip, one signature, reused for every request.
-const path = `/predict/api/${APP}/callback`;
+const { path } = byteAirPaths.callback(APP);
 const body = gzipBody(encodeMessage(CallbackRequest, message));
 const baseHeaders: Record<string, string> = {
   'Content-Encoding': 'gzip',

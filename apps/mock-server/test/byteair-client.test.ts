@@ -8,10 +8,19 @@ import {
   buildCallbackItems,
   createByteAirClient,
   isNetError,
+  RequestValidationError,
 } from '@insight/client';
+import { CallbackRequest, CallbackResponse, encodeMessage } from '@insight/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../src/index.js';
-import { AIR_TENANT, AKSK_TENANT, byteAirState, addFault as supportAddFault, startByteAir } from './support/byteair.js';
+import {
+  AIR_TENANT,
+  AKSK_TENANT,
+  byteAirState,
+  callByteAir,
+  addFault as supportAddFault,
+  startByteAir,
+} from './support/byteair.js';
 import { until } from './support/wait.js';
 
 let server: MockServer;
@@ -97,6 +106,44 @@ describe.each(MODES)('ByteAirClient against the emulator (%s)', (_mode, tenantId
     expect(done).toEqual([{ ...done[0], topic: 'item', body: '[{"partition_date":"20261123"}]' }]);
     const predicted = await c.predict({ user: { uid: 'u2' }, size: 10 });
     expect(predicted.value!.items.map((item) => item.id).sort()).toEqual(['w-1', 'w-2', 'w-3']);
+  });
+});
+
+describe('callback extra, one rule for client and emulator', () => {
+  const [, tenantId, auth] = MODES[0]!;
+
+  it('takes any JSON text: a bare "filtered" string leaves its item out of the shown ones', async () => {
+    const response = await client(tenantId, auth).callback({
+      uid: 'u1',
+      scene: 'home',
+      items: [
+        { id: 'kept', pos: '1', extra: '{"reason":"kept"}' },
+        { id: 'forced', pos: '2', extra: '"inserted"' },
+        { id: 'dropped', pos: '0', extra: '"filtered"' },
+      ],
+    });
+    expect(response).toMatchObject({ code: 0, success: true });
+    expect((await state()).shown.shop!.u1!.sort()).toEqual(['forced', 'kept']);
+  });
+
+  it('refuses an extra that is not JSON in the same words on both sides', async () => {
+    const bad = { uid: 'u1', scene: 'home', items: [{ id: 'a' }, { id: 'b', extra: '{reason:kept}' }] };
+    const rule = 'must be JSON text, e.g. {"reason":"kept"} or "filtered"';
+    const refused = await client(tenantId, auth)
+      .callback(bad)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RequestValidationError);
+    expect((refused as RequestValidationError).issues).toEqual([{ path: 'items[1].extra', message: rule }]);
+
+    // The same callback sent past the client's check.
+    const answer = await callByteAir(server.url, {
+      path: '/predict/api/shop/callback',
+      body: encodeMessage(CallbackRequest, CallbackRequest.fromPartial(bad)),
+      requestId: 'cb-bad-extra',
+    });
+    expect(answer.status).toBe(200);
+    expect(CallbackResponse.decode(answer.body)).toMatchObject({ code: 400, message: `items[1].extra: ${rule}` });
+    expect((await state()).totals.callbacks).toBe(0);
   });
 });
 

@@ -100,8 +100,8 @@ describe('predict', () => {
   });
 
   it('leaves out what a callback reported shown (kept or inserted), but not what it reported filtered', async () => {
-    const first = await predict('app', 'alice', 4);
-    const [a, b, c, d] = ids(first) as [string, string, string, string];
+    const first = await predict('app', 'alice', 5);
+    const [a, b, c, d, e] = ids(first) as [string, string, string, string, string];
     const answer = await callback('app', {
       uid: 'alice',
       scene: 'home',
@@ -111,6 +111,8 @@ describe('predict', () => {
         { id: 'forced', pos: '2', extra: '{"reason":"inserted"}' },
         { id: b, pos: '3', extra: '{"reason":"filtered"}' },
         { id: c, pos: '4' },
+        // The vendor's own example writes the reason this way.
+        { id: e, pos: '0', extra: '{"reason":"filter"}' },
       ],
     });
     expect(answer).toEqual({ status: 200, message: { code: 0, message: 'OK', success: true } });
@@ -120,6 +122,7 @@ describe('predict', () => {
     expect(ids(next)).not.toContain(c);
     expect(ids(next)).toContain(b);
     expect(ids(next)).toContain(d);
+    expect(ids(next)).toContain(e);
     expect(next.value?.totalCount).toBe(28);
     expect((await state()).shown.app?.alice?.sort()).toEqual([a, c, 'forced'].sort());
     // Another user is not affected.
@@ -272,8 +275,8 @@ describe('callback', () => {
     [{ uid: 'u', items: [{ id: '1' }] }, /^scene is required/],
     [{ uid: 'u', scene: 'home', items: [] }, /^items must not be empty/],
     [{ uid: 'u', scene: 'home', items: [{ id: '1' }, { pos: '2' }] }, /^items\[1\]\.id is required/],
-    [{ uid: 'u', scene: 'home', items: [{ id: '1', extra: 'kept' }] }, /^items\[0\]\.extra must be JSON/],
-    [{ uid: 'u', scene: 'home', items: [{ id: '1', extra: '["kept"]' }] }, /^items\[0\]\.extra must be a JSON object/],
+    [{ uid: 'u', scene: 'home', items: [{ id: '1', extra: 'kept' }] }, /^items\[0\]\.extra: must be JSON text/],
+    [{ uid: 'u', scene: 'home', items: [{ id: '1', extra: '{"reason":"kept"' }] }, /^items\[0\]\.extra: must be JSON/],
   ])('answers code 400 naming the field for %j', async (message, pattern) => {
     const answer = await callback('app', message);
     expect(answer.status).toBe(200);

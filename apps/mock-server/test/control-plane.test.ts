@@ -186,7 +186,7 @@ describe('control plane', () => {
     ]);
     const callback = all[2] as RequestRecord;
     expect(callback.requestId).toBe('logged-request');
-    expect(callback.headers['tenant-signature']).toBe('[redacted]');
+    expect(callback.headers['tenant-signature']).toBe('[REDACTED]');
     expect(callback.headers['tenant-id']).toBe(AIR_TENANT.tenantId);
     expect(callback.latencyMs).toBeGreaterThanOrEqual(0);
 

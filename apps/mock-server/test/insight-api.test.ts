@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VERSION_HEADER } from '../src/index.js';
 import { BIZ, doc, type Harness, type Json, SECRET, startInsight } from './support/insight.js';
 
 const HOUR = 3_600_000;
@@ -197,6 +199,28 @@ describe('search, query by id, sensitive words', () => {
       body: { rule: ['in', '禁词', { f: 'title' }] },
     });
     expect(rule.body.status).toBe(40004);
+  });
+
+  it('ignores blank sensitive words, in the check as in rule keywords', async () => {
+    h = await startInsight({ sensitiveWords: ['gambling', ' '] });
+    const check = await h.call('GET', '/openapi/biz_sub/sensitive_words_check', {
+      body: { words: ['a b', 'gambling 1'] },
+    });
+    expect(check.body.data).toEqual({ hit_words: ['gambling 1'], invalid_words: [] });
+    const rule = await h.call('POST', '/openapi/biz_sub/create_task', {
+      body: { rule: ['in', 'a b', { f: 'title' }] },
+    });
+    expect(rule.body.status).toBe(0);
+  });
+});
+
+describe('version', () => {
+  it("answers with the package's version in X-Insight-Emulator-Version", async () => {
+    h = await startInsight();
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const answer = await fetch(`${h.server.url}/oauth/access_token`);
+    expect(answer.headers.get(VERSION_HEADER)).toBe(pkg.version);
+    await answer.text();
   });
 });
 

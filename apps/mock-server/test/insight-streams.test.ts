@@ -30,8 +30,10 @@ describe('heartbeats', () => {
     await h.call('POST', '/openapi/biz_sub/create_task', { body: { rule: COFFEE } });
     const ids = idsOutside(3, 200);
     let next = 0;
+    // Every publication is awaited before the test ends: one still in flight when the emulator closes would fail.
+    const published: Promise<unknown>[] = [];
     const publishing = setInterval(() => {
-      if (next < ids.length) void h.seed({ live: [doc(ids[next++]!, 'coffee elsewhere', 0)] });
+      if (next < ids.length) published.push(h.seed({ live: [doc(ids[next++]!, 'coffee elsewhere', 0)] }));
     }, 20);
     try {
       const [collector3, syncOnly] = await Promise.all([
@@ -45,6 +47,7 @@ describe('heartbeats', () => {
       expect(heartbeats(syncOnly.comments)).toBeGreaterThanOrEqual(2);
     } finally {
       clearInterval(publishing);
+      await Promise.all(published);
     }
   });
 });

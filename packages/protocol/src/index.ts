@@ -12,15 +12,8 @@ export {
   type VerifyResult,
   verifyByteAirRequest,
 } from './signing/verify.js';
-export { airAuthSignature, createNonce, signAirAuth } from './signing/air-auth.js';
-export {
-  AKSK_ALGORITHM,
-  AKSK_DEFAULT_REGION,
-  canonicalQuery,
-  formatXDate,
-  sha256Hex,
-  signAkSk,
-} from './signing/ak-sk.js';
+export { createNonce, signAirAuth } from './signing/air-auth.js';
+export { AKSK_ALGORITHM, AKSK_DEFAULT_REGION, signAkSk } from './signing/ak-sk.js';
 export type { ByteAirCredentials, SignInput } from './signing/types.js';
 export { PayloadTooLargeError, ProtocolDecodeError } from './codec/errors.js';
 export { type GunzipLimits, gunzipCapped, gzipBody, isGzip } from './codec/gzip.js';
@@ -39,19 +32,29 @@ export {
   INSIGHT_SUCCESS_STATUS,
   type InsightErrorCode,
   insightError,
-  isByteAirApplied,
   parseInsightMessage,
 } from './errors/catalogue.js';
-export { BYTEAIR_HEADERS, CONTENT_TYPES, INSIGHT_HEADERS } from './http/headers.js';
+export {
+  BYTEAIR_HEADERS,
+  CONTENT_TYPES,
+  CREDENTIAL_HEADER,
+  INSIGHT_HEADERS,
+  REDACTED,
+  redactHeaders,
+} from './http/headers.js';
 export { BYTEAIR_LIMITS, INSIGHT_LIMITS } from './http/limits.js';
 export {
+  BYTEAIR_DEFAULT_SCENE,
+  BYTEAIR_ENDPOINTS,
+  type ByteAirEndpoint,
+  type ByteAirEndpointName,
+  type ByteAirTarget,
   byteAirPaths,
   INSIGHT_BASE_URL,
   INSIGHT_ENDPOINTS,
   INSIGHT_PATHS,
   type InsightEndpoint,
   type InsightEndpointName,
-  PING,
 } from './http/paths.js';
 export {
   CHINA_STANDARD_TIME_OFFSET_MINUTES,
@@ -60,7 +63,14 @@ export {
   insightTimeProblem,
   parseInsightTime,
 } from './time/insight-time.js';
-export { CONTENT_END, doneBodyProblem, isDataDay, parseContentEnd, toPartitionDate } from './time/data-day.js';
+export {
+  CONTENT_END,
+  doneBodyProblem,
+  formatDataDay,
+  isDataDay,
+  parseContentEnd,
+  toPartitionDate,
+} from './time/data-day.js';
 export {
   InsightEnvelope,
   InsightRule,
@@ -95,6 +105,7 @@ export {
 } from './insight/endpoints.js';
 export { DeletedItemDoc, ItemDoc, ItemFeature, LiveItemDoc, StreamEvent } from './insight/item-doc.js';
 export { INSIGHT_SCHEMAS, type InsightEndpointSchemas } from './insight/schemas.js';
+export { callbackExtraProblem } from './byteair/callback.js';
 export {
   CallbackContext,
   CallbackItem,

@@ -1,6 +1,6 @@
 import { RULE_FIELDS, type RuleField } from './fields.js';
 import { RULE_KINDS, RULE_LIMITS } from './limits.js';
-import { fieldsOf, type Rule, type RuleKind, type RuleNode } from './types.js';
+import { fieldsOf, isLogicNode, type Rule, type RuleKind, type RuleNode } from './types.js';
 
 /** What a rule contains, measured the way the service's limits count. */
 export interface RuleStats {
@@ -32,7 +32,7 @@ export function analyzeRule(rule: Rule): RuleStats {
   const values = new Set<string>();
 
   const visit = (node: RuleNode): number => {
-    if (node[0] === 'and' || node[0] === 'or') {
+    if (isLogicNode(node)) {
       let deepest = 0;
       for (let i = 1; i < node.length; i++) deepest = Math.max(deepest, visit(node[i] as RuleNode));
       return deepest + 1;

@@ -1,7 +1,7 @@
 import { type Automaton, createAutomaton, type HitHandler } from './automaton.js';
 import { asText, RULE_FIELD_INFO, RULE_FIELDS, type RuleDocument, type RuleField, readField } from './fields.js';
 import { normalizeQuickly, normalizeText } from './normalize.js';
-import { fieldsOf, type LeafNode, type Rule, type RuleNode } from './types.js';
+import { fieldsOf, isLogicNode, type LeafNode, type Rule, type RuleNode } from './types.js';
 import { assertRuleShape } from './validate.js';
 
 /** Where a condition found what it looked for. */
@@ -95,7 +95,7 @@ export function compileRule(rule: Rule): CompiledRule {
     nodeAt.push(node);
     parent.push(parentId);
     position.push(at);
-    if (node[0] === 'and' || node[0] === 'or') {
+    if (isLogicNode(node)) {
       need.push(node[0] === 'and' ? node.length - 1 : 1);
       for (let i = 1; i < node.length; i++) visit(node[i] as RuleNode, i, id);
     } else {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValue, RULE_FIELDS } from './fields.js';
+import { fieldValue, RULE_FIELD_INFO, RULE_FIELDS } from './fields.js';
 
 describe('fieldValue', () => {
   const doc = {
@@ -35,5 +35,16 @@ describe('fieldValue', () => {
     expect(fieldValue({ title: { text: 'x' } }, 'title')).toBeUndefined();
     expect(fieldValue({ tags: '美食' }, 'tags')).toBeUndefined();
     expect(fieldValue({ title: Number.NaN }, 'title')).toBeUndefined();
+  });
+
+  it('reads each field from the item_doc property RULE_FIELD_INFO names, and from feature where it says so', () => {
+    for (const field of RULE_FIELDS) {
+      const { type, property, inFeature } = RULE_FIELD_INFO[field];
+      const expected = type === 'list' ? ['v'] : 'v';
+      expect(fieldValue({ [property]: type === 'list' ? ['v'] : 'v' }, field)).toEqual(expected);
+      expect(fieldValue({ feature: { [property]: 'f' }, [property]: expected }, field)).toEqual(
+        inFeature ? 'f' : expected,
+      );
+    }
   });
 });

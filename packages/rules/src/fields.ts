@@ -18,39 +18,56 @@ export type RuleField = (typeof RULE_FIELDS)[number];
 export interface RuleFieldInfo {
   /** `text` holds one string; `list` holds several (each tested on its own). */
   readonly type: 'text' | 'list';
-  /** The `item_doc` properties read, first present wins. */
-  readonly source: readonly string[];
+  /** The top-level `item_doc` property holding the field. */
+  readonly property: string;
+  /** Whether the field is also read from `feature.<property>`, which wins when it holds text. */
+  readonly inFeature: boolean;
   /** One line for help texts. */
   readonly description: string;
 }
 
 /** How each rule field is read from an `item_doc`. */
-export const RULE_FIELD_INFO: { readonly [F in RuleField]: RuleFieldInfo } = {
-  title: { type: 'text', source: ['title'], description: 'the post title' },
-  asr: { type: 'text', source: ['feature.asr', 'asr'], description: 'speech recognised in the audio' },
-  ocr: { type: 'text', source: ['feature.ocr', 'ocr'], description: 'text recognised in the images' },
-  tags: { type: 'list', source: ['tags'], description: 'category labels (not for synchronous realtime tasks)' },
-  poi_name: { type: 'text', source: ['poi_name'], description: 'the name of the tagged place' },
-  poi_city_name: { type: 'text', source: ['poi_city_name'], description: 'the city of the tagged place' },
-  based_location: { type: 'text', source: ['based_location'], description: 'the administrative region of the post' },
-  same_origin_origin_id: { type: 'text', source: ['origin_id'], description: "the source platform's post id" },
-  same_origin_post_id: { type: 'text', source: ['post_id'], description: "Insight's post id" },
-};
+export const RULE_FIELD_INFO = {
+  title: { type: 'text', property: 'title', inFeature: false, description: 'the post title' },
+  asr: { type: 'text', property: 'asr', inFeature: true, description: 'speech recognised in the audio' },
+  ocr: { type: 'text', property: 'ocr', inFeature: true, description: 'text recognised in the images' },
+  tags: {
+    type: 'list',
+    property: 'tags',
+    inFeature: false,
+    description: 'category labels (not for synchronous realtime tasks)',
+  },
+  poi_name: { type: 'text', property: 'poi_name', inFeature: false, description: 'the name of the tagged place' },
+  poi_city_name: {
+    type: 'text',
+    property: 'poi_city_name',
+    inFeature: false,
+    description: 'the city of the tagged place',
+  },
+  based_location: {
+    type: 'text',
+    property: 'based_location',
+    inFeature: false,
+    description: 'the administrative region of the post',
+  },
+  same_origin_origin_id: {
+    type: 'text',
+    property: 'origin_id',
+    inFeature: false,
+    description: "the source platform's post id",
+  },
+  same_origin_post_id: { type: 'text', property: 'post_id', inFeature: false, description: "Insight's post id" },
+} as const satisfies { readonly [F in RuleField]: RuleFieldInfo };
+
+/** A top-level `item_doc` property that holds a rule field (`origin_id` for `same_origin_origin_id`). */
+export type RuleFieldProperty = (typeof RULE_FIELD_INFO)[RuleField]['property'];
 
 /**
  * The part of an `item_doc` that rules read. Every property is optional and loosely typed so that any decoded post
  * (or a plain JSON object) can be passed as is.
  */
-export interface RuleDocument {
-  readonly title?: unknown;
-  readonly tags?: unknown;
-  readonly poi_name?: unknown;
-  readonly poi_city_name?: unknown;
-  readonly based_location?: unknown;
-  readonly origin_id?: unknown;
-  readonly post_id?: unknown;
-  readonly asr?: unknown;
-  readonly ocr?: unknown;
+export interface RuleDocument extends Readonly<Partial<Record<RuleFieldProperty, unknown>>> {
+  /** Recognised text, `{asr, ocr}`, as the service nests it. */
   readonly feature?: unknown;
 }
 
@@ -64,25 +81,18 @@ export function fieldValue(doc: RuleDocument, field: RuleField): string | readon
   return Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string') : undefined;
 }
 
-/** The raw property a field reads (the accessor table applied, nothing converted); see {@link fieldValue}. */
+/** The raw property a field reads ({@link RULE_FIELD_INFO} applied, nothing converted); see {@link fieldValue}. */
 export function readField(doc: RuleDocument, field: RuleField): unknown {
-  switch (field) {
-    case 'tags':
-      return Array.isArray(doc.tags) ? doc.tags : undefined;
-    case 'asr':
-    case 'ocr': {
-      const feature = doc.feature;
-      const nested =
-        typeof feature === 'object' && feature !== null ? (feature as Record<string, unknown>)[field] : undefined;
-      return asText(nested) !== undefined ? nested : doc[field];
-    }
-    case 'same_origin_origin_id':
-      return doc.origin_id;
-    case 'same_origin_post_id':
-      return doc.post_id;
-    default:
-      return doc[field];
+  const info = RULE_FIELD_INFO[field];
+  const raw = doc[info.property];
+  if (info.type === 'list') return Array.isArray(raw) ? raw : undefined;
+  if (info.inFeature) {
+    const feature = doc.feature;
+    const nested =
+      typeof feature === 'object' && feature !== null ? (feature as Record<string, unknown>)[info.property] : undefined;
+    if (asText(nested) !== undefined) return nested;
   }
+  return raw;
 }
 
 /** A scalar field value as text: strings as they are, numbers in decimal, anything else missing. */

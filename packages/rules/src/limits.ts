@@ -16,7 +16,10 @@ export interface RuleLimits {
 /** The task kinds, in the order help texts list them. */
 export const RULE_KINDS: readonly RuleKind[] = ['backtrack', 'realtime', 'realtime-sync'];
 
-/** The limits of each task kind (insight.md §3): the service answers `[40004]invalid param` beyond them. */
+/**
+ * The limits of each task kind, as the vendor's Content Insight documentation of rules states them: the service answers
+ * `[40004]invalid param` beyond them.
+ */
 export const RULE_LIMITS: { readonly [K in RuleKind]: RuleLimits } = {
   backtrack: { maxDepth: 3, maxNodes: 200, maxListLength: 200, fields: RULE_FIELDS },
   realtime: { maxDepth: 3, maxNodes: 10_000, maxListLength: 10_000, fields: RULE_FIELDS },

@@ -1,7 +1,8 @@
 import { analyzeRule, type RuleStats } from './analyze.js';
 import { isRuleField, RULE_FIELDS, type RuleField } from './fields.js';
 import { RULE_KINDS, RULE_LIMITS, type RuleLimits } from './limits.js';
-import { normalizeQuickly, normalizeText } from './normalize.js';
+import { normalizeQuickly } from './normalize.js';
+import { createSensitiveWordMatcher, type SensitiveWordMatcher } from './sensitive.js';
 import { didYouMean } from './suggest.js';
 import type { FieldRef, Rule, RuleKind, RuleNode } from './types.js';
 
@@ -76,8 +77,7 @@ export function validateRule(input: unknown, options: ValidateRuleOptions): Rule
     throw new TypeError(`options.kind must be one of ${RULE_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
   }
   const limits = RULE_LIMITS[options.kind];
-  // A blank word would be "contained" in every keyword that has a space.
-  const sensitive = (options.sensitiveWords ?? []).map(normalizeText).filter((word) => word.trim().length > 0);
+  const sensitive = createSensitiveWordMatcher(options.sensitiveWords ?? []);
   const result = checkRule(input, options.path ?? 'rule', { limits, kind: options.kind, sensitive });
   return result.errors.length > 0
     ? { ok: false, errors: result.errors }
@@ -99,9 +99,11 @@ const ANY_KIND: RuleLimits = {
   fields: RULE_FIELDS,
 };
 
+const NO_SENSITIVE_WORDS = createSensitiveWordMatcher([]);
+
 /** Throws a {@link RuleValidationError} unless the value is a well-formed rule (no kind limits applied). */
 export function assertRuleShape(input: unknown, path = 'rule'): Rule {
-  const result = checkRule(input, path, { limits: ANY_KIND, kind: undefined, sensitive: [] });
+  const result = checkRule(input, path, { limits: ANY_KIND, kind: undefined, sensitive: NO_SENSITIVE_WORDS });
   if (result.errors.length > 0) throw new RuleValidationError(result.errors);
   return result.rule!;
 }
@@ -109,7 +111,7 @@ export function assertRuleShape(input: unknown, path = 'rule'): Rule {
 interface CheckContext {
   readonly limits: RuleLimits;
   readonly kind: RuleKind | undefined;
-  readonly sensitive: readonly string[];
+  readonly sensitive: SensitiveWordMatcher;
 }
 
 const OPERATORS = ['and', 'or', 'in', 'in_list', 'list_intersect'];
@@ -215,12 +217,10 @@ function checkRule(input: unknown, root: string, context: CheckContext): { rule?
   const keywordArg = (value: unknown, leaf: Path): string | undefined => {
     if (typeof value !== 'string')
       return issue(at(leaf, 1), 'invalid_keyword', `keyword must be a string, got ${describe(value)}`);
-    const normalized = normalizeQuickly(value);
-    if (normalized.trim().length === 0) {
+    if (normalizeQuickly(value).trim().length === 0) {
       return issue(at(leaf, 1), 'invalid_keyword', 'keyword must not be empty or blank');
     }
-    if (context.sensitive.length === 0) return value;
-    const hits = context.sensitive.filter((word) => normalized.includes(word));
+    const hits = context.sensitive(value);
     if (hits.length > 0) {
       const words = hits.map(quote).join(', ');
       return issue(

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BYTEAIR_ENDPOINTS,
   BYTEAIR_HEADERS,
   BYTEAIR_LIMITS,
   CallbackRequest,
+  callbackExtraProblem,
   type DataError,
   decodeMessage,
   doneBodyProblem,
@@ -53,7 +55,7 @@ const seedSchema = z.strictObject({
  *
  * Choices where the vendor is silent: a predict ranks the application's item pool (items written to the `item`
  * topic, whose id is the row's `id` or `item_id`, or else a synthetic pool `item-1…`) in a fixed per-user order and
- * leaves out every item a callback reported shown to that user (any `extra.reason` but `filtered`); candidate items,
+ * leaves out every item a callback reported shown to that user (any reason but `filtered` or `filter`); candidate items,
  * when the request names some, replace the pool, and `filterItems` are left out. Mutations (callback, write, done)
  * record their `Request-Id` in the same transaction as their effect, so a replay answers code 409 and is not applied
  * twice, even across a crash.
@@ -68,11 +70,12 @@ export function createByteAirModule(): EmulatorModule {
       const repo = createRepository(ctx.store);
       live = { repo, ctx };
       const handlers = createHandlers(ctx, repo);
-      router.get('/predict/api/ping', () => textReply('pong'));
-      router.post('/predict/api/:app/callback', handlers.callback, { renderError: renderCallbackError });
-      router.post('/predict/api/:app/:scene', handlers.predict, { renderError: renderPredictError });
-      router.post('/data/api/:app/done', handlers.done, { renderError: renderWriteError });
-      router.post('/data/api/:app/:topic', handlers.write, { renderError: renderWriteError });
+      const { ping, callback, predict, done, writeData } = BYTEAIR_ENDPOINTS;
+      router.add(ping.method, ping.path, () => textReply('pong'));
+      router.add(callback.method, callback.path, handlers.callback, { renderError: renderCallbackError });
+      router.add(predict.method, predict.path, handlers.predict, { renderError: renderPredictError });
+      router.add(done.method, done.path, handlers.done, { renderError: renderWriteError });
+      router.add(writeData.method, writeData.path, handlers.write, { renderError: renderWriteError });
     },
     reset: () => live?.repo.reset(),
     state: () => live?.repo.state(),
@@ -154,7 +157,12 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
       const items = message.items.map((item, i): StoredCallbackItem => {
         if (item.id === '') throw byteAirFailure(400, `items[${i}].id is required`);
         const reason = parseReason(item.extra, `items[${i}].extra`);
-        return { id: item.id, pos: item.pos, ...(reason !== undefined && { reason }), shown: reason !== 'filtered' };
+        return {
+          id: item.id,
+          pos: item.pos,
+          ...(reason !== undefined && { reason }),
+          shown: !NOT_SHOWN_REASONS.has(reason ?? ''),
+        };
       });
       const spm = message.context?.spm ?? '';
       if (req.header(BYTEAIR_HEADERS.enableSpmRoute)?.toLowerCase() === 'true' && spm === '') {
@@ -194,8 +202,9 @@ function createHandlers(ctx: EmulatorContext, repo: Repository) {
     async write(req: EmulatorRequest) {
       const { app, topic } = req.params as { app: string; topic: string };
       const method = req.query.get('method');
-      if (method !== 'write') {
-        throw byteAirFailure(400, `query parameter method must be "write"; got ${JSON.stringify(method)}`);
+      const expected = BYTEAIR_ENDPOINTS.writeData.query.method;
+      if (method !== expected) {
+        throw byteAirFailure(400, `query parameter method must be "${expected}"; got ${JSON.stringify(method)}`);
       }
       const { tenantId } = await authenticate(req, app);
       const { contentDate, contentEnd } = dataDayHeaders(req);
@@ -302,21 +311,23 @@ function decode<T>(type: MessageType<T>, bytes: Uint8Array): T {
   }
 }
 
-/** The `reason` of a callback item's `extra` JSON; undefined when `extra` is empty or has no reason. */
+/**
+ * The reason of a callback item: `extra` itself when it is a JSON string (`"filtered"`), its `reason` when it is an
+ * object with a string `reason` (`{"reason":"kept"}`), else undefined.
+ *
+ * @throws EmulatorError (code 400 naming `path`) when `extra` is neither empty nor JSON.
+ */
+/** Reasons of callback items that were not shown: ours (`filtered`) and the vendor's example's (`filter`). */
+const NOT_SHOWN_REASONS = new Set(['filtered', 'filter']);
+
 function parseReason(extra: string, path: string): string | undefined {
-  if (extra.trim() === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(extra);
-  } catch {
-    throw byteAirFailure(400, `${path} must be JSON, e.g. {"reason":"kept"}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw byteAirFailure(400, `${path} must be a JSON object, e.g. {"reason":"kept"}`);
-  }
-  const reason = (parsed as { reason?: unknown }).reason;
-  if (reason !== undefined && typeof reason !== 'string') throw byteAirFailure(400, `${path}.reason must be a string`);
-  return reason;
+  const problem = callbackExtraProblem(extra);
+  if (problem !== undefined) throw byteAirFailure(400, `${path}: ${problem}`);
+  if (extra === '') return undefined;
+  const parsed: unknown = JSON.parse(extra);
+  if (typeof parsed === 'string') return parsed;
+  const reason = typeof parsed === 'object' && parsed !== null ? (parsed as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 function itemId(row: Record<string, unknown>): string | undefined {

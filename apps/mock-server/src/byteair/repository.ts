@@ -10,7 +10,7 @@ export interface StoredCallbackItem {
   pos: string;
   /** `reason` of the item's `extra` JSON, when given. */
   reason?: string;
-  /** Whether the item counts as shown to the user (every reason but `filtered`). */
+  /** Whether the item counts as shown to the user (every reason but `filtered` or `filter`). */
   shown: boolean;
 }
 

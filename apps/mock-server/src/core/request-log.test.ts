@@ -1,3 +1,4 @@
+import { REDACTED } from '@insight/protocol';
 import { describe, expect, it } from 'vitest';
 import { createRequestLog, type RequestRecord, redactHeaders } from './request-log.js';
 
@@ -35,19 +36,26 @@ describe('request log', () => {
     expect(log.list({ limit: 2 }).map((r) => r.seq)).toEqual([2, 3]);
   });
 
-  it('redacts credentials', () => {
+  it('redacts the credentials of both services', () => {
     expect(
       redactHeaders({
         authorization: 'HMAC…',
         'tenant-signature': 'abc',
         'x-insight-access-token': 't',
+        'x-insight-biz-secret': 's',
+        cookie: 'a=b',
         'tenant-id': 'x',
+        'x-forwarded-for': ['10.0.0.1', '10.0.0.2'],
       }),
     ).toEqual({
-      authorization: '[redacted]',
-      'tenant-signature': '[redacted]',
-      'x-insight-access-token': '[redacted]',
+      authorization: REDACTED,
+      'tenant-signature': REDACTED,
+      'x-insight-access-token': REDACTED,
+      'x-insight-biz-secret': REDACTED,
+      cookie: REDACTED,
       'tenant-id': 'x',
+      'x-forwarded-for': '10.0.0.1, 10.0.0.2',
     });
+    expect(REDACTED).toBe('[REDACTED]');
   });
 });

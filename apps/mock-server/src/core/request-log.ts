@@ -1,5 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { compilePathGlob } from './glob.js';
+
+// Headers are logged as the protocol redacts them: the same credential list and marker as the client's logs.
+export { redactHeaders } from '@insight/protocol';
 
 /** One request as the emulator saw it (`GET /_insight/requests`). */
 export interface RequestRecord {
@@ -19,7 +21,7 @@ export interface RequestRecord {
   module: string;
   /** Wall time from arrival to the end of the answer, in ms. */
   latencyMs: number;
-  /** Request headers, credentials replaced by `[redacted]`. */
+  /** Request headers, credentials replaced by `[REDACTED]`. */
   headers: Record<string, string>;
   /** Id of the fault rule that acted on the request, if any. */
   fault?: string;
@@ -41,26 +43,6 @@ export interface RequestLog {
   /** Matching records, oldest first. */
   list(filter?: RequestFilter): RequestRecord[];
   clear(): void;
-}
-
-/** Header names whose values are secrets and never leave the emulator's memory. */
-export const REDACTED_HEADERS: ReadonlySet<string> = new Set([
-  'authorization',
-  'tenant-signature',
-  'x-insight-access-token',
-  'x-insight-biz-secret',
-  'cookie',
-  'proxy-authorization',
-]);
-
-/** Copies headers into plain strings, secrets replaced by `[redacted]`. */
-export function redactHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = REDACTED_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 /** Creates a ring buffer of at most `capacity` records. */

@@ -1,4 +1,11 @@
-import { formatInsightMessage, INSIGHT_ERRORS, type InsightErrorCode, parseInsightMessage } from '@insight/protocol';
+import {
+  formatInsightMessage,
+  INSIGHT_ERRORS,
+  INSIGHT_SUCCESS_MESSAGE,
+  INSIGHT_SUCCESS_STATUS,
+  type InsightErrorCode,
+  parseInsightMessage,
+} from '@insight/protocol';
 import { EmulatorError } from '../core/errors.js';
 import { jsonReply, type Reply } from '../core/http.js';
 
@@ -50,5 +57,5 @@ export function renderInsightError(error: EmulatorError): Reply {
 
 /** The success envelope. */
 export function succeed(data: unknown): Reply {
-  return jsonReply({ status: 0, message: 'succeed', data });
+  return jsonReply({ status: INSIGHT_SUCCESS_STATUS, message: INSIGHT_SUCCESS_MESSAGE, data });
 }

@@ -8,7 +8,15 @@ import {
   type InsightEndpointSchemas,
   parseInsightTime,
 } from '@insight/protocol';
-import { formatIssue, normalizeText, type RuleKind, type RuleStats, type Rule, validateRule } from '@insight/rules';
+import {
+  createSensitiveWordMatcher,
+  formatIssue,
+  normalizeText,
+  type RuleKind,
+  type RuleStats,
+  type Rule,
+  validateRule,
+} from '@insight/rules';
 import type { z } from 'zod';
 import { EmulatorError } from '../core/errors.js';
 import type { EmulatorRequest } from '../core/http.js';
@@ -275,6 +283,8 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
   }
 
   const path = (name: InsightEndpointName): string => INSIGHT_ENDPOINTS[name].path;
+  // The same test as rule keywords get from `validateRule`.
+  const findSensitiveWords = createSensitiveWordMatcher(options.sensitiveWords);
   const accountNames = new Set(options.accounts.map((account) => account.bizName));
 
   router.get(path('accessToken'), (req) => {
@@ -388,13 +398,11 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
   router.get(path('sensitiveWordsCheck'), async (req) => {
     const { body } = await open(req, 'sensitiveWordsCheck');
     const { words } = body as { words: string[] };
-    const sensitive = options.sensitiveWords.map(normalizeText);
     const hitWords: string[] = [];
     const invalidWords: string[] = [];
     for (const word of words) {
-      const normalized = normalizeText(word).trim();
-      if (normalized === '') invalidWords.push(word);
-      else if (sensitive.some((bad) => normalized.includes(bad))) hitWords.push(word);
+      if (normalizeText(word).trim() === '') invalidWords.push(word);
+      else if (findSensitiveWords(word).length > 0) hitWords.push(word);
     }
     return succeed({ hit_words: hitWords, invalid_words: invalidWords });
   });

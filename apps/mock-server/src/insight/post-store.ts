@@ -1,3 +1,4 @@
+import type { RuleFieldProperty } from '@insight/rules';
 import type { Database, Statement } from 'better-sqlite3';
 import { type StoredDoc, storedDocText } from './item-doc.js';
 import type { InsightPost } from './post.js';
@@ -25,17 +26,8 @@ export function scanStart(end: number): ScanCursor {
   return { publishTime: end, seq: Number.MAX_SAFE_INTEGER };
 }
 
-/** A column of `insight_posts` that rules read; the names match the `item_doc` properties rules look at. */
-export type PostColumn =
-  | 'post_id'
-  | 'origin_id'
-  | 'title'
-  | 'asr'
-  | 'ocr'
-  | 'tags'
-  | 'poi_name'
-  | 'poi_city_name'
-  | 'based_location';
+/** A column of `insight_posts` that rules read, named after the `item_doc` property it holds (`RULE_FIELD_INFO`). */
+export type PostColumn = RuleFieldProperty;
 
 /**
  * A row of a scan as SQLite hands it over, without building an object: `[seq, publish_time, status, ...columns]`,

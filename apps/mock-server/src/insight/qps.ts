@@ -1,10 +1,15 @@
-import { INSIGHT_ENDPOINTS, type InsightEndpoint, type InsightEndpointName } from '@insight/protocol';
+import {
+  CHINA_STANDARD_TIME_OFFSET_MINUTES,
+  INSIGHT_ENDPOINTS,
+  type InsightEndpoint,
+  type InsightEndpointName,
+} from '@insight/protocol';
 import type { Clock } from '../core/clock.js';
 import { insightFailure } from './errors.js';
 
 const DAY_MS = 86_400_000;
 /** Days roll over at midnight in UTC+8, the vendor's zone. */
-const DAY_OFFSET_MS = 8 * 3_600_000;
+const DAY_OFFSET_MS = CHINA_STANDARD_TIME_OFFSET_MINUTES * 60_000;
 
 /** Enforces the documented per-business QPS and daily limits of each endpoint, on the emulator clock. */
 export interface QpsLimiter {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { formatInsightTime, INSIGHT_LIMITS } from '@insight/protocol';
-import { compileRule, type Rule, type RuleDocument } from '@insight/rules';
+import { compileRule, RULE_FIELD_INFO, RULE_FIELDS, type Rule, type RuleDocument } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
 import { createRandom, fnv1a } from '../core/random.js';
 import type { Store } from '../store/store.js';
@@ -99,19 +99,21 @@ interface LiveTask {
   match(doc: RuleDocument): boolean;
 }
 
+/** The {@link InsightPost} property holding an `item_doc` property: its camelCase form (`poi_name` → `poiName`). */
+type PostKey<P extends string> = P extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<PostKey<Tail>>}` : P;
+
+/** Each `item_doc` property rules read (`RULE_FIELD_INFO`), with the post property holding it. */
+const RULE_PROPERTIES = RULE_FIELDS.map((field) => {
+  const { property } = RULE_FIELD_INFO[field];
+  const key = property.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()) as PostKey<typeof property>;
+  return { property, key };
+});
+
 /** The `item_doc` properties rules read, from a post. */
 export function ruleDocument(post: InsightPost): RuleDocument {
-  return {
-    post_id: post.postId,
-    origin_id: post.originId,
-    title: post.title,
-    asr: post.asr,
-    ocr: post.ocr,
-    tags: post.tags,
-    poi_name: post.poiName,
-    poi_city_name: post.poiCityName,
-    based_location: post.basedLocation,
-  };
+  const doc: Record<string, unknown> = {};
+  for (const { property, key } of RULE_PROPERTIES) doc[property] = post[key];
+  return doc;
 }
 
 /** Spreads posts over collectors the same way on every run. */

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMULATOR_VERSION } from '../version.js';
 import { createStore, DATABASE_FILE } from './store.js';
 
 const dirs: string[] = [];
@@ -63,12 +62,5 @@ describe('store', () => {
     ).toThrow('abort');
     expect(store.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 0 });
     store.close();
-  });
-});
-
-describe('EMULATOR_VERSION', () => {
-  it('is the package version', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(EMULATOR_VERSION).toBe(pkg.version);
   });
 });

@@ -240,7 +240,11 @@ describe('ByteAirClient validation', () => {
     [{ items: CALLBACK.items }, {}, /uid is required/],
     [{ uid: 'u1', items: [] }, {}, /items must not be empty/],
     [{ uid: 'u1', items: [{ id: '', pos: '1' }] }, {}, /items\[0\]\.id is required/],
-    [{ uid: 'u1', items: [{ id: 'a', extra: '{reason:kept}' }] }, {}, /items\[0\]\.extra must be valid JSON/],
+    [
+      { uid: 'u1', items: [{ id: 'a', extra: '{reason:kept}' }] },
+      {},
+      /items\[0\]\.extra must be JSON text, e\.g\. \{"reason":"kept"\} or "filtered"/,
+    ],
     [CALLBACK, { headers: { 'enable-spm-route': 'true' } }, /context\.spm is required when Enable-Spm-Route/],
     [
       CALLBACK,

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BYTEAIR_DEFAULT_SCENE,
   BYTEAIR_HEADERS,
+  BYTEAIR_LIMITS,
   BYTEAIR_SUCCESS_CODES,
+  type ByteAirTarget,
   byteAirError,
+  byteAirPaths,
   CallbackRequest,
   CallbackResponse,
   CONTENT_END,
@@ -33,7 +37,6 @@ import {
   checkTransportSettings,
   createTransport,
   DEFAULT_MAX_RESPONSE_BYTES,
-  type QueryParams,
   type RawResponse,
   type SharedClientOptions,
   type Transport,
@@ -114,9 +117,9 @@ export interface ByteAirClient {
 }
 
 /** Default per-attempt timeout of ByteAir calls, in ms: the official SDKs' one second. */
-export const BYTEAIR_DEFAULT_TIMEOUT_MS = 1_000;
+export const BYTEAIR_DEFAULT_TIMEOUT_MS = BYTEAIR_LIMITS.defaultTimeoutMs;
 /** The scene used when none is given. */
-export const DEFAULT_SCENE = 'default';
+export const DEFAULT_SCENE = BYTEAIR_DEFAULT_SCENE;
 
 const HOST = /^[^\s/?#@]+$/;
 
@@ -145,10 +148,10 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
     onAttempt: options.onAttempt,
     authenticate: (request) => signByteAirRequest(credentials, request),
   });
-  const app = encodeURIComponent(applicationId);
+  const callbackTarget = byteAirPaths.callback(applicationId);
 
   function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
-    const { route, type, outcome, path, body, contentType } = call;
+    const { route, type, outcome, target, body, contentType } = call;
     const requestId = options.requestId ?? randomUUID();
     check(callOptionsIssues(options), requestId);
     const replay = options.replay === true;
@@ -167,11 +170,11 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
       {
         route,
         method: 'POST',
-        path,
+        path: target.path,
         query:
-          call.query === undefined && options.stage === undefined && options.queries === undefined
-            ? undefined
-            : { ...call.query, stage: options.stage, ...options.queries },
+          options.stage === undefined && options.queries === undefined
+            ? target.query
+            : { ...target.query, stage: options.stage, ...options.queries },
         headers,
         body: gzipBody(body),
         requestId,
@@ -206,7 +209,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
       route: 'byteair.callback',
       type: CallbackResponse,
       outcome: codeOf,
-      path: `/predict/api/${app}/callback`,
+      target: callbackTarget,
       body: prepared.body,
       contentType: CONTENT_TYPES.protobuf,
     };
@@ -225,7 +228,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
           route: 'byteair.predict',
           type: PredictResponse,
           outcome: codeOf,
-          path: `/predict/api/${app}/${encodeURIComponent(scene)}`,
+          target: byteAirPaths.predict(applicationId, scene),
           body: asValidation(() => encodeMessage(PredictRequest, message), options.requestId),
           contentType: CONTENT_TYPES.protobuf,
         };
@@ -248,8 +251,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
           route: 'byteair.write',
           type: WriteResponse,
           outcome: statusOf,
-          path: `/data/api/${app}/${encodeURIComponent(options.topic)}`,
-          query: { method: 'write' },
+          target: byteAirPaths.writeData(applicationId, options.topic),
           headers,
           body: Buffer.from(rowsJson(data, options.requestId)),
           contentType: CONTENT_TYPES.json,
@@ -267,8 +269,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
           route: 'byteair.done',
           type: WriteResponse,
           outcome: statusOf,
-          path: `/data/api/${app}/done`,
-          query: { topic: options.topic },
+          target: byteAirPaths.done(applicationId, options.topic),
           body: Buffer.from(JSON.stringify(days)),
           contentType: CONTENT_TYPES.json,
         };
@@ -292,8 +293,7 @@ interface Call<T> {
   route: string;
   type: MessageType<T>;
   outcome: (message: T) => Outcome;
-  path: string;
-  query?: QueryParams;
+  target: ByteAirTarget;
   headers?: Record<string, string>;
   body: Uint8Array;
   contentType: string;

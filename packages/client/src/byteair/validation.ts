@@ -1,4 +1,11 @@
-import { BYTEAIR_LIMITS, type CallbackRequest, isDataDay, type PredictRequest } from '@insight/protocol';
+import {
+  BYTEAIR_LIMITS,
+  type CallbackRequest,
+  callbackExtraProblem,
+  formatDataDay,
+  isDataDay,
+  type PredictRequest,
+} from '@insight/protocol';
 import type { ValidationIssue } from '../core/errors.js';
 import type { DataDate } from './types.js';
 
@@ -44,8 +51,8 @@ export function callbackIssues(request: CallbackRequest, spmRoute: boolean): Val
   if (request.items.length === 0) issues.push({ path: 'items', message: 'must not be empty' });
   request.items.forEach((item, i) => {
     if (item.id === '') issues.push({ path: `items[${i}].id`, message: 'is required' });
-    if (item.extra !== '' && !isJson(item.extra))
-      issues.push({ path: `items[${i}].extra`, message: 'must be valid JSON' });
+    const extraProblem = callbackExtraProblem(item.extra);
+    if (extraProblem !== undefined) issues.push({ path: `items[${i}].extra`, message: extraProblem });
   });
   if (spmRoute && !request.context?.spm) {
     issues.push({ path: 'context.spm', message: 'is required when Enable-Spm-Route is true' });
@@ -112,7 +119,7 @@ export function doneIssues(topic: string, dates: readonly DataDate[]): Validatio
 
 /** `YYYY-MM-DD` of a data date (the UTC day of a `Date`). */
 export function formatDay(date: DataDate): string {
-  return typeof date === 'string' ? date : date.toISOString().slice(0, 10);
+  return typeof date === 'string' ? date : formatDataDay(date);
 }
 
 function dateIssues(path: string, date: DataDate): ValidationIssue[] {
@@ -138,26 +145,4 @@ function errorText(error: unknown): string {
   } catch {
     return 'unknown error';
   }
-}
-
-/**
- * `extra` values already found to be JSON. Callbacks repeat a handful of them (`{"reason":"kept"}`, …), and parsing
- * each one again costs more than the rest of a callback's validation; short ones only, so the set stays small.
- */
-const KNOWN_JSON = new Set<string>();
-const KNOWN_JSON_MAX_ENTRIES = 256;
-const KNOWN_JSON_MAX_LENGTH = 256;
-
-function isJson(text: string): boolean {
-  if (KNOWN_JSON.has(text)) return true;
-  try {
-    JSON.parse(text);
-  } catch {
-    return false;
-  }
-  if (text.length <= KNOWN_JSON_MAX_LENGTH) {
-    if (KNOWN_JSON.size >= KNOWN_JSON_MAX_ENTRIES) KNOWN_JSON.clear();
-    KNOWN_JSON.add(text);
-  }
-  return true;
 }

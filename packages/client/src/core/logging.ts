@@ -40,14 +40,5 @@ export interface AttemptInfo {
   headers: Record<string, string>;
 }
 
-/** Replaces credential values in logged headers. */
-export const REDACTED = '[REDACTED]';
-
-const SECRET_HEADER = /authorization|signature|token|secret|cookie|api-key/i;
-
-/** A copy of `headers` with every credential-bearing value replaced by {@link REDACTED}. */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = SECRET_HEADER.test(name) ? REDACTED : value;
-  return out;
-}
+// Logged headers are redacted by the protocol's one list of credential headers.
+export { REDACTED, redactHeaders } from '@insight/protocol';

@@ -7,7 +7,6 @@ import {
   INSIGHT_ERRORS,
   type InsightErrorCode,
   insightError,
-  isByteAirApplied,
   parseInsightMessage,
 } from './catalogue.js';
 
@@ -79,19 +78,6 @@ describe('Content Insight catalogue', () => {
 });
 
 describe('ByteAir codes', () => {
-  it('treats 0, 200 and the idempotent replay 409 as applied, nothing else', () => {
-    expect([0, 200, 409, 400, 401, 410, 429, 500].map(isByteAirApplied)).toEqual([
-      true,
-      true,
-      true,
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
-  });
-
   it('classifies the documented codes and folds any 5xx into a transient error', () => {
     expect(byteAirError(429)).toMatchObject({ errorClass: 'throttling', retryable: true, httpStatus: 429 });
     expect(byteAirError(410)).toMatchObject({ errorClass: 'transient', retryable: true });

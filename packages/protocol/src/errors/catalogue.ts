@@ -100,11 +100,6 @@ export const BYTEAIR_ERRORS = {
 /** A ByteAir body error code with its own catalogue entry. */
 export type ByteAirErrorCode = keyof typeof BYTEAIR_ERRORS;
 
-/** Whether a ByteAir body code means the call took effect: success, or an idempotent replay (409). */
-export function isByteAirApplied(code: number): boolean {
-  return BYTEAIR_SUCCESS_CODES.includes(code) || code === 409;
-}
-
 /** The entry of a ByteAir body error code; any 5xx shares the 500 entry. Undefined for success or an undocumented code. */
 export function byteAirError(code: number): ErrorEntry | undefined {
   if (Object.hasOwn(BYTEAIR_ERRORS, code)) return BYTEAIR_ERRORS[code as ByteAirErrorCode];

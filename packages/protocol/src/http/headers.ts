@@ -55,3 +55,28 @@ export const CONTENT_TYPES = {
   /** Content Insight consumption streams. */
   eventStream: 'text/event-stream',
 } as const;
+
+/**
+ * Names of headers that carry credentials, in any letter case: ByteAir's `Authorization` and `Tenant-Signature`,
+ * Content Insight's `X-Insight-Biz-Secret` and `X-Insight-Access-Token`, cookies, and any other authorization, token,
+ * secret, signature or API-key header.
+ */
+export const CREDENTIAL_HEADER = /authorization|signature|token|secret|cookie|api-key/i;
+
+/** What a credential's value is replaced by wherever headers are logged. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * A copy of headers fit for a log: every value a plain string (repeated headers joined with `, `, absent ones left
+ * out), and every credential ({@link CREDENTIAL_HEADER}) replaced by {@link REDACTED}.
+ */
+export function redactHeaders(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = CREDENTIAL_HEADER.test(name) ? REDACTED : typeof value === 'string' ? value : value.join(', ');
+  }
+  return out;
+}

@@ -1,21 +1,71 @@
 import { describe, expect, it } from 'vitest';
-import { byteAirPaths, INSIGHT_ENDPOINTS, INSIGHT_PATHS, PING } from './paths.js';
+import { CREDENTIAL_HEADER, REDACTED, redactHeaders } from './headers.js';
+import { BYTEAIR_ENDPOINTS, byteAirPaths, INSIGHT_ENDPOINTS, INSIGHT_PATHS } from './paths.js';
 
 describe('ByteAir paths', () => {
-  it('builds the documented paths', () => {
-    expect(byteAirPaths.predict('app-1')).toBe('/predict/api/app-1/default');
-    expect(byteAirPaths.predict('app-1', 'home_feed')).toBe('/predict/api/app-1/home_feed');
-    expect(byteAirPaths.callback('app-1')).toBe('/predict/api/app-1/callback');
-    expect(byteAirPaths.writeData('app-1', 'item')).toBe('/data/api/app-1/item?method=write');
-    expect(byteAirPaths.done('app-1', 'item')).toBe('/data/api/app-1/done?topic=item');
-    expect(PING).toBe('/predict/api/ping');
+  it('builds the documented paths, the query apart', () => {
+    expect(byteAirPaths.predict('app-1')).toEqual({ path: '/predict/api/app-1/default', query: {} });
+    expect(byteAirPaths.predict('app-1', 'home_feed')).toEqual({ path: '/predict/api/app-1/home_feed', query: {} });
+    expect(byteAirPaths.callback('app-1')).toEqual({ path: '/predict/api/app-1/callback', query: {} });
+    expect(byteAirPaths.writeData('app-1', 'item')).toEqual({
+      path: '/data/api/app-1/item',
+      query: { method: 'write' },
+    });
+    expect(byteAirPaths.done('app-1', 'item')).toEqual({ path: '/data/api/app-1/done', query: { topic: 'item' } });
+    expect(BYTEAIR_ENDPOINTS.ping).toEqual({ method: 'GET', path: '/predict/api/ping' });
   });
 
-  it('escapes segments and refuses empty ones', () => {
-    expect(byteAirPaths.predict('a/b', 'x y')).toBe('/predict/api/a%2Fb/x%20y');
-    expect(byteAirPaths.done('a', 'u&v')).toBe('/data/api/a/done?topic=u%26v');
+  it('escapes path segments, leaves query values for the sender to encode, and refuses empty values', () => {
+    expect(byteAirPaths.predict('a/b', 'x y').path).toBe('/predict/api/a%2Fb/x%20y');
+    expect(byteAirPaths.done('a', 'u&v').query).toEqual({ topic: 'u&v' });
     expect(() => byteAirPaths.callback('')).toThrow(/app must not be empty/);
-    expect(() => byteAirPaths.writeData('a', '')).toThrow(/topic/);
+    expect(() => byteAirPaths.writeData('a', '')).toThrow(/topic must not be empty/);
+    expect(() => byteAirPaths.done('a', '')).toThrow(/topic must not be empty/);
+  });
+
+  it('has one POST pattern per call and no two patterns of one method alike', () => {
+    const endpoints = Object.values(BYTEAIR_ENDPOINTS);
+    const shapes = endpoints.map((e) => `${e.method} ${e.path.replace(/:\w+/g, ':')}`);
+    expect(new Set(shapes).size).toBe(shapes.length);
+    for (const { method, path } of endpoints) {
+      expect(method === 'POST' || path === BYTEAIR_ENDPOINTS.ping.path).toBe(true);
+      expect(path).toMatch(/^\/(predict|data)\/api\/[a-z:/]+$/);
+    }
+  });
+});
+
+describe('header redaction', () => {
+  it('replaces the credentials of both services, in any letter case, and flattens the rest', () => {
+    expect(
+      redactHeaders({
+        Authorization: 'HMAC-SHA256 Credential=…',
+        'tenant-signature': 'abc',
+        'X-Insight-Biz-Secret': 's',
+        'x-insight-access-token': 't',
+        Cookie: 'a=b',
+        'set-cookie': ['a=b', 'c=d'],
+        'proxy-authorization': 'Basic x',
+        'Tenant-Id': 'tenant-1',
+        'Tenant-Ts': '1700000000',
+        'accept-encoding': ['gzip', 'br'],
+        absent: undefined,
+      }),
+    ).toEqual({
+      Authorization: REDACTED,
+      'tenant-signature': REDACTED,
+      'X-Insight-Biz-Secret': REDACTED,
+      'x-insight-access-token': REDACTED,
+      Cookie: REDACTED,
+      'set-cookie': REDACTED,
+      'proxy-authorization': REDACTED,
+      'Tenant-Id': 'tenant-1',
+      'Tenant-Ts': '1700000000',
+      'accept-encoding': 'gzip, br',
+    });
+    expect(REDACTED).toBe('[REDACTED]');
+    for (const name of ['Tenant-Nonce', 'Request-Id', 'X-Date', 'X-Content-Sha256', 'X-Insight-Biz-Name']) {
+      expect(CREDENTIAL_HEADER.test(name)).toBe(false);
+    }
   });
 });
 

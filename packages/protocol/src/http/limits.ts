@@ -6,7 +6,7 @@ export const BYTEAIR_LIMITS = {
   defaultTimeoutMs: 1_000,
 } as const;
 
-/** Documented limits of the Content Insight API. */
+/** Documented limits of the Content Insight API; the limits of rules are `@insight/rules`' `RULE_LIMITS`. */
 export const INSIGHT_LIMITS = {
   /** Longest life of an access token, in seconds. */
   tokenLifetimeSeconds: 7_200,
@@ -45,6 +45,4 @@ export const INSIGHT_LIMITS = {
   realtimeSyncOnlyReplaySeconds: 3 * 3_600,
   /** A consumption stream sends a heartbeat comment this often, in seconds. */
   sseHeartbeatSeconds: 15,
-  /** Rule limits: logic-node depth, and leaf conditions (and `in_list` values) per task kind. */
-  rule: { maxDepth: 3, maxNodes: { backtrack: 200, realtime: 10_000 } },
 } as const;

@@ -1,26 +1,68 @@
-/** Liveness probe of a ByteAir host: `GET` answers HTTP 200. */
-export const PING = '/predict/api/ping';
-
-function segment(name: string, value: string): string {
-  if (value === '') throw new TypeError(`${name} must not be empty`);
-  return encodeURIComponent(value);
+/** One ByteAir endpoint: its method, path pattern and the query it always carries. */
+export interface ByteAirEndpoint {
+  readonly method: 'GET' | 'POST';
+  /** Path pattern: a `:name` segment stands for a value of the call (`:app`, `:scene`, `:topic`). */
+  readonly path: string;
+  /** Query parameters of every call; a value `:name` stands for a value of the call, like a path segment. */
+  readonly query?: Readonly<Record<string, string>>;
 }
 
+/** Every ByteAir endpoint. The emulator routes these patterns; {@link byteAirPaths} fills them in for a call. */
+export const BYTEAIR_ENDPOINTS = {
+  /** Liveness probe of a host: answers HTTP 200. */
+  ping: { method: 'GET', path: '/predict/api/ping' },
+  /** Protobuf `PredictRequest` → `PredictResponse`. */
+  predict: { method: 'POST', path: '/predict/api/:app/:scene' },
+  /** Protobuf `CallbackRequest` → `CallbackResponse`. */
+  callback: { method: 'POST', path: '/predict/api/:app/callback' },
+  /** A JSON array of at most 10000 rows → protobuf `WriteResponse`. */
+  writeData: { method: 'POST', path: '/data/api/:app/:topic', query: { method: 'write' } },
+  /** Marks a topic's data of some days complete → protobuf `WriteResponse`. */
+  done: { method: 'POST', path: '/data/api/:app/done', query: { topic: ':topic' } },
+} as const satisfies Record<string, ByteAirEndpoint>;
+
+/** Name of a ByteAir endpoint. */
+export type ByteAirEndpointName = keyof typeof BYTEAIR_ENDPOINTS;
+
+/** The scene of a predict call that names none. */
+export const BYTEAIR_DEFAULT_SCENE = 'default';
+
 /**
- * ByteAir request paths. Data-write paths carry their query string (`?method=write`, `?topic=`), which is part of the
- * signed request.
+ * Where one ByteAir call goes: the path with its segments percent-encoded, and the query parameters the endpoint
+ * carries, not yet encoded (a sender appends its own, e.g. `stage`, and encodes them all). The signature covers both.
  */
+export interface ByteAirTarget {
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+}
+
+const PARAM = /:(\w+)/g;
+
+/** Fills in an endpoint's `:name` placeholders. @throws TypeError when a value is missing or empty. */
+function target(endpoint: ByteAirEndpoint, values: Readonly<Record<string, string>>): ByteAirTarget {
+  const value = (name: string): string => {
+    const given = values[name];
+    if (!given) throw new TypeError(`${name} must not be empty`);
+    return given;
+  };
+  const query: Record<string, string> = {};
+  for (const [name, fixed] of Object.entries(endpoint.query ?? {})) {
+    query[name] = fixed.startsWith(':') ? value(fixed.slice(1)) : fixed;
+  }
+  return { path: endpoint.path.replace(PARAM, (_, name: string) => encodeURIComponent(value(name))), query };
+}
+
+/** The {@link ByteAirTarget} of each ByteAir call. */
 export const byteAirPaths = {
   /** `/predict/api/{app}/{scene}`; the scene is `default` unless the application defines others. */
-  predict: (app: string, scene = 'default'): string => `/predict/api/${segment('app', app)}/${segment('scene', scene)}`,
+  predict: (app: string, scene: string = BYTEAIR_DEFAULT_SCENE): ByteAirTarget =>
+    target(BYTEAIR_ENDPOINTS.predict, { app, scene }),
   /** `/predict/api/{app}/callback`. */
-  callback: (app: string): string => `/predict/api/${segment('app', app)}/callback`,
-  /** `/data/api/{app}/{topic}?method=write`: a JSON array of at most 10000 items. */
-  writeData: (app: string, topic: string): string =>
-    `/data/api/${segment('app', app)}/${segment('topic', topic)}?method=write`,
-  /** `/data/api/{app}/done?topic={topic}`: marks a topic's data of a day complete. */
-  done: (app: string, topic: string): string =>
-    `/data/api/${segment('app', app)}/done?topic=${segment('topic', topic)}`,
+  callback: (app: string): ByteAirTarget => target(BYTEAIR_ENDPOINTS.callback, { app }),
+  /** `/data/api/{app}/{topic}?method=write`. */
+  writeData: (app: string, topic: string): ByteAirTarget => target(BYTEAIR_ENDPOINTS.writeData, { app, topic }),
+  /** `/data/api/{app}/done?topic={topic}`. */
+  done: (app: string, topic: string): ByteAirTarget => target(BYTEAIR_ENDPOINTS.done, { app, topic }),
 } as const;
 
 /** One Content Insight endpoint: method, path and the vendor's documented rate limits. */

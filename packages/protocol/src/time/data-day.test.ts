@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { doneBodyProblem, isDataDay, parseContentEnd, toPartitionDate } from './data-day.js';
+import { doneBodyProblem, formatDataDay, isDataDay, parseContentEnd, toPartitionDate } from './data-day.js';
 
 describe('ByteAir data days', () => {
   it('accepts exactly the real YYYY-MM-DD days', () => {
@@ -19,13 +19,20 @@ describe('ByteAir data days', () => {
     });
     fc.assert(
       fc.property(day, (date) => {
-        const text = date.toISOString().slice(0, 10);
+        const text = formatDataDay(date);
+        expect(text).toBe(date.toISOString().slice(0, 10));
         expect(isDataDay(text)).toBe(true);
         expect(toPartitionDate(text)).toBe(text.replaceAll('-', ''));
         expect(doneBodyProblem([{ partition_date: toPartitionDate(text) }])).toBeUndefined();
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('formats a time as its UTC day', () => {
+    expect(formatDataDay(new Date('2026-11-23T23:59:59.999Z'))).toBe('2026-11-23');
+    expect(formatDataDay(new Date('2026-11-24T07:30:00+08:00'))).toBe('2026-11-23');
+    expect(() => formatDataDay(new Date(Number.NaN))).toThrow(RangeError);
   });
 
   it('reads Content-End in any case and refuses anything else', () => {

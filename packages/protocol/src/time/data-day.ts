@@ -28,6 +28,15 @@ export function isDataDay(text: string): boolean {
   return m !== null && isCalendarDay(m[1]!, m[2]!, m[3]!);
 }
 
+/**
+ * The `Content-Date` of a time: its UTC day, `YYYY-MM-DD`.
+ *
+ * @throws RangeError when the date is invalid.
+ */
+export function formatDataDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
 /** The `partition_date` of a `YYYY-MM-DD` day: the same day as `YYYYMMDD`. */
 export function toPartitionDate(day: string): string {
   return day.replaceAll('-', '');

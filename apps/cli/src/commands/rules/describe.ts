@@ -1,4 +1,11 @@
-import { type FieldRef, fieldsOf, type LeafNode, type RuleExplanation, type RuleNode } from '@insight/rules';
+import {
+  type FieldRef,
+  fieldsOf,
+  isLogicNode,
+  type LeafNode,
+  type RuleExplanation,
+  type RuleNode,
+} from '@insight/rules';
 import { truncate } from '../../format.js';
 import type { Styles } from '../../output.js';
 
@@ -22,7 +29,7 @@ export function describeCondition(node: LeafNode): string {
 
 /** The rule as an indented tree in words, one line per node. */
 export function describeRule(node: RuleNode, indent = ''): string[] {
-  if (node[0] === 'and' || node[0] === 'or') {
+  if (isLogicNode(node)) {
     const head = `${indent}${node[0] === 'and' ? 'all of' : 'any of'}:`;
     return [head, ...node.slice(1).flatMap((child) => describeRule(child as RuleNode, `${indent}  `))];
   }

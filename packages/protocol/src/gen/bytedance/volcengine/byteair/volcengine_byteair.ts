@@ -12,6 +12,7 @@ export const protobufPackage = "bytedance.volcengine.byteair";
 
 export const protobufFileName = "bytedance/volcengine/byteair/volcengine_byteair.proto";
 
+/** Kind of a callback request; `byte_scene` when unset. */
 export enum CallbackReqType {
   byte_scene = 0,
   not_byte_scene = 1,
@@ -51,17 +52,24 @@ export function callbackReqTypeToJSON(object: CallbackReqType): string {
   }
 }
 
+/** A row of a data write that was not applied, reported in WriteResponse.errors. */
 export interface DataError {
   message: string;
   data: string;
   success: boolean;
 }
 
+/** Answer of a data write (`/data/api/{app}/{topic}?method=write`) and of `done` (`/data/api/{app}/done?topic=`). */
 export interface WriteResponse {
-  status: Status | undefined;
+  /** Outcome of the call: `code` 0 or 200 on success. */
+  status:
+    | Status
+    | undefined;
+  /** The rows that were not applied, each with why. */
   errors: DataError[];
 }
 
+/** The device of the user a prediction is for. */
 export interface PredictDevice {
   deviceId: string;
   platform: string;
@@ -75,6 +83,7 @@ export interface PredictDevice {
   osType: string;
 }
 
+/** The user a prediction is for: `uid` is required; the profile fields are optional strings. */
 export interface PredictUser {
   uid: string;
   device: PredictDevice | undefined;
@@ -94,22 +103,27 @@ export interface PredictUser_ExtraEntry {
   value: string;
 }
 
+/** A list of strings: a feature, filter or search-filter value. */
 export interface StringArray {
   values: string[];
 }
 
+/** A list of 64-bit integers: a feature or filter value. */
 export interface IntArray {
   values: bigint[];
 }
 
+/** A list of floats: a feature or filter value. */
 export interface FloatArray {
   values: number[];
 }
 
+/** A list of doubles: a feature or filter value. */
 export interface DoubleArray {
   values: number[];
 }
 
+/** Extra features of a prediction's context, by name and value type. */
 export interface PredictFeature {
   stringFeature: { [key: string]: string };
   intFeature: { [key: string]: bigint };
@@ -161,6 +175,7 @@ export interface PredictFeature_DoubleArrayFeatureEntry {
   value: DoubleArray | undefined;
 }
 
+/** Filter conditions of a prediction's context, by name and value type (the same shape as PredictFeature). */
 export interface PredictFilter {
   stringFilter: { [key: string]: string };
   intFilter: { [key: string]: bigint };
@@ -212,6 +227,10 @@ export interface PredictFilter_DoubleArrayFilterEntry {
   value: DoubleArray | undefined;
 }
 
+/**
+ * Where and how the prediction is asked for: the page position (`spm`), whether personalisation is off, features
+ * and filters.
+ */
 export interface PredictContext {
   spm: string;
   closePersonalizedRecommend: boolean;
@@ -225,6 +244,7 @@ export interface PredictContext_ExtraEntry {
   value: string;
 }
 
+/** An item the caller proposes for ranking, with its score, price and boost coefficient. */
 export interface PredictCandidateItem {
   id: string;
   score: number;
@@ -238,6 +258,7 @@ export interface PredictCandidateItem_ExtraEntry {
   value: string;
 }
 
+/** Request flags (`innerTest`) and extra values; its `extra` map is field 101, not 100. */
 export interface PredictExtra {
   innerTest: boolean;
   extra: { [key: string]: string };
@@ -248,6 +269,7 @@ export interface PredictExtra_ExtraEntry {
   value: string;
 }
 
+/** The item a related-items prediction is about. */
 export interface PredictRelatedItem {
   id: string;
   extra: { [key: string]: string };
@@ -258,6 +280,7 @@ export interface PredictRelatedItem_ExtraEntry {
   value: string;
 }
 
+/** The parent item the prediction is made under. */
 export interface PredictParentItem {
   id: string;
   extra: { [key: string]: string };
@@ -268,6 +291,7 @@ export interface PredictParentItem_ExtraEntry {
   value: string;
 }
 
+/** An item the prediction must leave out. */
 export interface PredictFilterItem {
   id: string;
   extra: { [key: string]: string };
@@ -278,6 +302,7 @@ export interface PredictFilterItem_ExtraEntry {
   value: string;
 }
 
+/** One goods entry of a search-driven prediction. */
 export interface SearchGoods {
   /** @deprecated */
   goodsId: bigint;
@@ -286,6 +311,7 @@ export interface SearchGoods {
   boostCeof: number;
 }
 
+/** The search a search-driven prediction answers: paging, type and sort, the query and its filters. */
 export interface SearchInfo {
   start: number;
   searchType: number;
@@ -308,18 +334,31 @@ export interface SearchInfo_FilterOutEntry {
   value: StringArray | undefined;
 }
 
+/** Body of predict (`POST /predict/api/{app}/{scene}`): recommendations for one user in one scene. */
 export interface PredictRequest {
-  user: PredictUser | undefined;
-  context: PredictContext | undefined;
+  /** The user to recommend for; `user.uid` is required. */
+  user:
+    | PredictUser
+    | undefined;
+  /** Page position, features and filters of the request. */
+  context:
+    | PredictContext
+    | undefined;
+  /** How many items to return. */
   size: number;
+  /** Items the caller proposes for ranking. */
   candidateItems: PredictCandidateItem[];
   extra: PredictExtra | undefined;
   relatedItem: PredictRelatedItem | undefined;
   searchInfo: SearchInfo | undefined;
-  parentItem: PredictParentItem | undefined;
+  parentItem:
+    | PredictParentItem
+    | undefined;
+  /** Items to leave out of the result. */
   filterItems: PredictFilterItem[];
 }
 
+/** One recommended item; note that `rank` is field 3. */
 export interface PredictItem {
   id: string;
   rank: number;
@@ -332,6 +371,7 @@ export interface PredictItem_ExtraEntry {
   value: string;
 }
 
+/** The recommended items of a prediction. */
 export interface PredictResult {
   items: PredictItem[];
   extra: { [key: string]: string };
@@ -343,24 +383,34 @@ export interface PredictResult_ExtraEntry {
   value: string;
 }
 
+/** Answer of predict. */
 export interface PredictResponse {
+  /** 0 or 200 on success; not the HTTP status. */
   code: number;
+  /** "OK" on success, else what went wrong. */
   message: string;
-  value: PredictResult | undefined;
+  /** The recommended items. */
+  value:
+    | PredictResult
+    | undefined;
+  /** Id of this prediction: the `predict_request_id` of its callback. */
   requestId: string;
   success: boolean;
 }
 
+/** One item of a delivery as the callback reports it: shown (with its position) or filtered. */
 export interface CallbackItem {
   /** The item shown to the user, or filtered out of the delivery. */
   id: string;
   /** Position when shown; ignored for filtered items. */
   pos: string;
-  /** JSON, e.g. {"reason":"kept"}, "inserted", "filtered". */
+  /** JSON text, e.g. {"reason":"kept"}, "inserted", "filtered"; empty when absent. */
   extra: string;
 }
 
+/** Context of a callback: page position and request kind. */
 export interface CallbackContext {
+  /** Page position, e.g. `A$##$B$##$C`; required with the header `Enable-Spm-Route: true`. */
   spm: string;
   reqType: CallbackReqType;
   extra: { [key: string]: string };
@@ -371,11 +421,23 @@ export interface CallbackContext_ExtraEntry {
   value: string;
 }
 
+/**
+ * Body of callback (`POST /predict/api/{app}/callback`): what one delivery of one predict call showed and filtered,
+ * every item in one callback, so that later predictions leave out what was already recommended.
+ */
 export interface CallbackRequest {
+  /** The user the delivery was shown to; required. */
   uid: string;
+  /** The scene of the predict call; required. */
   scene: string;
+  /** Every item of the delivery, filtered and force-inserted ones included; required, non-empty. */
   items: CallbackItem[];
+  /**
+   * `PredictResponse.request_id` of the predict call (strongly recommended); without it the service finds
+   * the call through the `Request-Id` header.
+   */
   predictRequestId: string;
+  /** Page position and request kind. */
   context: CallbackContext | undefined;
   extra: { [key: string]: string };
 }
@@ -385,6 +447,7 @@ export interface CallbackRequest_ExtraEntry {
   value: string;
 }
 
+/** Answer of callback. */
 export interface CallbackResponse {
   code: number;
   message: string;

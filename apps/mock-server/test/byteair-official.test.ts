@@ -15,7 +15,7 @@ interface Capture {
 }
 
 const { captures } = JSON.parse(
-  readFileSync(new URL('./fixtures/official-sdk-requests.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../fixtures/byteair/official-sdk-requests.json', import.meta.url), 'utf8'),
 ) as { captures: Capture[] };
 
 /** The capture's signing time, from the header its auth mode signs. */

@@ -1,5 +1,5 @@
 /**
- * The client against the official Python SDK's captured requests (test/fixtures/official-sdk-requests.json): with the
+ * The client against the official Python SDK's captured requests (fixtures/byteair/official-sdk-requests.json): with the
  * same clock, nonce and request id, it must send the same path, the same headers and a body carrying the same bytes.
  *
  * Documented differences, none of them semantic:
@@ -45,7 +45,7 @@ interface Capture {
 }
 
 const { captures } = JSON.parse(
-  readFileSync(new URL('./fixtures/official-sdk-requests.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../fixtures/byteair/official-sdk-requests.json', import.meta.url), 'utf8'),
 ) as { captures: Capture[] };
 
 const TRANSPORT_HEADERS = new Set(['user-agent', 'connection', 'content-length']);

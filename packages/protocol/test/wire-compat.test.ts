@@ -22,7 +22,7 @@ interface Fixture {
   bytes_b64: string;
 }
 const fixtures: Fixture[] = JSON.parse(
-  readFileSync(new URL('./fixtures/official-pb-messages.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../fixtures/byteair/official-pb-messages.json', import.meta.url), 'utf8'),
 ).messages;
 
 /** ts-proto's field names: lowerCamelCase of the .proto name. */

@@ -19,7 +19,7 @@ interface Capture {
 }
 
 const captures: Capture[] = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/official-sdk-requests.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../fixtures/byteair/official-sdk-requests.json', import.meta.url), 'utf8'),
 ).captures;
 
 const AUTH_HEADERS = ['tenant-ts', 'tenant-nonce', 'tenant-signature', 'x-date', 'x-content-sha256', 'authorization'];

@@ -8,6 +8,5 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  */
 export const workspaceAliases = [
   { find: /^@insight\/(protocol|rules|client)$/, replacement: `${root}packages/$1/src/index.ts` },
-  { find: /^@insight\/(protocol|rules|client)\/(.+)$/, replacement: `${root}packages/$1/src/$2/index.ts` },
   { find: /^@insight\/mock-server$/, replacement: `${root}apps/mock-server/src/index.ts` },
 ];

@@ -3,17 +3,17 @@
 // client's per-callback CPU cost of encode + gzip + sign. The emulator runs in a child process. AK/SK mode lets the raw
 // peer reuse one signature (Request-Id is not signed) while each request still gets its own Request-Id, so that the
 // emulator does the same work for both. The callback carries no predict_request_id, so that the emulator links each one
-// through its own Request-Id instead of piling them all on one predict call. Usage: pnpm exec tsx byteair/run.ts [--seq=3000] [--parallel=8000]
+// through its own Request-Id instead of piling them all on one predict call.
+// Run: cd bench && pnpm exec tsx byteair/run.ts [--seq=3000] [--parallel=8000]
 import { randomUUID } from 'node:crypto';
 import { buildCallbackItems, createByteAirClient } from '@insight/client';
 import { byteAirPaths, CallbackRequest, encodeMessage, gzipBody, signByteAirRequest } from '@insight/protocol';
 import { Agent, request } from 'undici';
+import { numberOption } from '../support/args.js';
 import { startEmulatorProcess } from '../support/emulator.js';
 
-const arg = (name: string, fallback: number) =>
-  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const SEQUENTIAL = arg('seq', 3_000);
-const PARALLEL = arg('parallel', 8_000);
+const SEQUENTIAL = numberOption('seq', 3_000);
+const PARALLEL = numberOption('parallel', 8_000);
 const IN_FLIGHT = 64;
 const TARGET = 0.8;
 const TENANT = { tenantId: 'bench-tenant', accessKey: 'bench-ak', secretKey: 'bench-sk' };

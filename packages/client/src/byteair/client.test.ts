@@ -171,7 +171,7 @@ describe('ByteAirClient errors and retries', () => {
       [200, 429],
       [200, 410],
       [502, undefined],
-      [200, undefined],
+      [200, 0],
     ]);
   });
 

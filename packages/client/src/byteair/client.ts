@@ -106,7 +106,11 @@ export interface ByteAirClient {
    *   client sets itself, or the per-call `timeout` or `maxRetries` is out of range.
    */
   callback(request: MessageInit<CallbackRequest>, options?: ByteAirCallOptions): Promise<CallbackResponse>;
-  /** Writes up to 10 000 rows of one topic (`POST /data/api/{app}/{topic}?method=write`, a gzipped JSON array). */
+  /**
+   * Writes up to 10 000 rows of one topic (`POST /data/api/{app}/{topic}?method=write`, a gzipped JSON array). An
+   * answer that refuses rows one by one resolves like a success, whatever its `status.code`: the refused rows are in
+   * `errors` (each message names its row), and the others were applied, so read `errors` before moving on.
+   */
   writeData(data: readonly Record<string, unknown>[], options: WriteDataOptions): Promise<WriteResponse>;
   /** Declares the days of a topic complete (`POST /data/api/{app}/done?topic=…`). */
   done(options: DoneOptions): Promise<WriteResponse>;
@@ -303,12 +307,15 @@ interface Call<T> {
 interface Outcome {
   code: number;
   message: string;
+  /** The answer reports rows refused one by one (the others were applied): the caller reads them, it is no failure. */
+  partial?: boolean;
 }
 
 const codeOf = (message: { code: number; message: string }): Outcome => message;
 const statusOf = (message: WriteResponse): Outcome => ({
   code: message.status?.code ?? 0,
   message: message.status?.message ?? '',
+  partial: message.errors.length > 0,
 });
 
 function parseAnswer<T>(
@@ -336,11 +343,12 @@ function parseAnswer<T>(
       });
     }
   }
-  const { code, message: text } = message === undefined ? { code: 0, message: '' } : outcome(message);
+  const { code, message: text, partial } = message === undefined ? { code: 0, message: '' } : outcome(message);
   if (status === 200) {
+    context.code = code;
     // A 409 ("Request-Id already received") means the call was applied, when an earlier attempt of it (or, for a
     // replay, an earlier call) may have reached the service; after attempts that provably did not, it is a reused id.
-    if (BYTEAIR_SUCCESS_CODES.includes(code)) return message!;
+    if (BYTEAIR_SUCCESS_CODES.includes(code) || partial) return message!;
     if (code === 409 && (replay || context.earlierAttemptMayHaveApplied)) return message!;
   }
   const entry = code !== 0 ? byteAirError(code) : undefined;
@@ -353,6 +361,7 @@ function parseAnswer<T>(
     errorClass: kind.errorClass,
     retryable: kind.retryable,
     headers,
+    serviceMessage: text || undefined,
   });
 }
 

@@ -82,6 +82,8 @@ export class ApiError extends InsightError {
   readonly errorClass: ErrorClass;
   /** The answer's headers (lower-case names), e.g. to read `retry-after`. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The message of the service's answer, as it gave it (`message` adds where and what), when the answer had one. */
+  readonly serviceMessage: string | undefined;
 
   constructor(
     message: string,
@@ -91,10 +93,12 @@ export class ApiError extends InsightError {
       errorClass: ErrorClass;
       retryable: boolean;
       headers?: Readonly<Record<string, string>>;
+      serviceMessage?: string | undefined;
     },
   ) {
     super(message, init);
     this.status = init.status;
+    this.serviceMessage = init.serviceMessage;
     this.code = init.code;
     this.errorClass = init.errorClass;
     this.retryable = init.retryable;

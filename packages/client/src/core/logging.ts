@@ -26,7 +26,10 @@ export interface AttemptInfo {
   requestId: string;
   /** HTTP status, when an answer arrived. */
   status?: number | undefined;
-  /** The service's error code, when it gave one. */
+  /**
+   * The service's own code, when it gave one: an error's, or that of an answer accepted (ByteAir: 0, or 409 for a
+   * replay applied before).
+   */
   code?: number | undefined;
   /** Wall time of the attempt, in ms. */
   latencyMs: number;

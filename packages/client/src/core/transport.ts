@@ -154,6 +154,11 @@ export interface AttemptContext {
    * any `throttling` error). False on a first attempt.
    */
   earlierAttemptMayHaveApplied: boolean;
+  /**
+   * Set by `parse` to the service's own code of an answer it accepts (ByteAir's body `code`: 0, or the 409 of a replay),
+   * so that the attempt's report tells "applied now" from "applied before".
+   */
+  code?: number | undefined;
 }
 
 /** A request whose answer is read in full and turned into a value. */
@@ -494,7 +499,9 @@ export function createTransport(options: TransportOptions): Transport {
       if (spec.beforeAttempt) await spec.beforeAttempt(call.signal);
       try {
         const response = await send(target, spec, body, pathWithQuery, queryString, call, sent, mode);
-        result = finish(response, { attempt, earlierAttemptMayHaveApplied });
+        const context: AttemptContext = { attempt, earlierAttemptMayHaveApplied };
+        result = finish(response, context);
+        sent.code = context.code;
       } catch (cause) {
         error =
           cause instanceof InsightError

@@ -219,6 +219,7 @@ function toError(response: RawResponse, endpoint: string, envelope: unknown = re
     errorClass: entry?.errorClass ?? byStatus.errorClass,
     retryable: entry?.retryable ?? byStatus.retryable,
     headers: response.headers,
+    serviceMessage: message,
   });
 }
 

@@ -186,6 +186,7 @@ describe('InsightClient errors and retries', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: 40004, status: 400, retryable: false, errorClass: 'permanent' });
     expect((error as ApiError).message).toContain('[40004]invalid param: start_time');
+    expect((error as ApiError).serviceMessage).toBe('[40004]invalid param: start_time: out of range');
     expect(service.calls('/openapi/backtrack/get_task_info')).toHaveLength(1);
   });
 

@@ -112,6 +112,18 @@ describe('insight byteair', () => {
     expect(run.stdout).toContain('wrote 2 rows to item');
   });
 
+  it('writes the rows the service accepts and exits 4 naming each row it refused', async () => {
+    const rows = [{ id: 'w-3', title: 'Mug' }, { title: 'no id' }, { id: 'w-4' }];
+    const run = await runCli(['byteair', 'write', '--topic', 'item'], {
+      env,
+      stdin: rows.map((r) => JSON.stringify(r)).join('\n'),
+    });
+    expect(run.code).toBe(4);
+    expect(run.stdout).toContain('1 of 3 rows rejected');
+    expect(run.stdout).toContain('[1]: ');
+    expect(run.stdout).toContain('{"title":"no id"}');
+  });
+
   it('exits 4 on a wrong token, 3 on an inconsistent delivery, 2 without a tenant', async () => {
     const wrong = await runCli(['byteair', 'predict', '--uid', 'u1', '--token', 'nope'], { env });
     expect(wrong.code).toBe(4);

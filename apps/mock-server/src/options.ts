@@ -94,7 +94,10 @@ export interface MockServerOptions {
   byteair?: {
     /** Largest accepted distance between a signature's time and the server clock, in s. @default 300 */
     clockSkewSeconds?: number;
-    /** How long an air-auth nonce is remembered to refuse replays, in s. @default 300 */
+    /**
+     * How long an air-auth nonce is remembered to refuse replays, in s; never less than `clockSkewSeconds`.
+     * @default 300
+     */
     nonceWindowSeconds?: number;
     /** Items of the synthetic pool of an application nobody wrote items to. @default 200 */
     syntheticPoolSize?: number;

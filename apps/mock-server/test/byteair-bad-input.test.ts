@@ -3,8 +3,8 @@ import { gzipSync } from 'node:zlib';
 import { CallbackRequest, CallbackResponse, encodeMessage, PredictResponse, WriteResponse } from '@insight/protocol';
 import fc from 'fast-check';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock, createMockServer, type MockServer } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createManualClock, createMockServer, type ManualClock, type MockServer } from '../src/index.js';
 import { AIR_TENANT, AKSK_TENANT, callByteAir, QUIET_INSIGHT } from './support/byteair.js';
 
 const clock = createManualClock(Date.UTC(2026, 0, 1));
@@ -124,16 +124,19 @@ describe('bodies the emulator must refuse without crashing', () => {
   });
 });
 
+/** Sends the valid callback to `target`, signed at its clock's time unless `overrides` say otherwise. */
+async function callbackTo(target: MockServer, overrides: Partial<Parameters<typeof callByteAir>[1]>) {
+  const response = await callByteAir(target.url, {
+    path: callbackPath,
+    body: validCallback,
+    now: target.clock.now(),
+    ...overrides,
+  });
+  return { status: response.status, message: CallbackResponse.decode(response.body) };
+}
+
 describe('authentication', () => {
-  async function callbackWith(overrides: Partial<Parameters<typeof callByteAir>[1]>) {
-    const response = await callByteAir(server.url, {
-      path: callbackPath,
-      body: validCallback,
-      now: clock.now(),
-      ...overrides,
-    });
-    return { status: response.status, message: CallbackResponse.decode(response.body) };
-  }
+  const callbackWith = (overrides: Partial<Parameters<typeof callByteAir>[1]>) => callbackTo(server, overrides);
 
   it('accepts a well-signed call in each mode', async () => {
     expect((await callbackWith({})).status).toBe(200);
@@ -180,5 +183,62 @@ describe('authentication', () => {
     expect(replay.message.message).toMatch(/replayed-nonce/);
     clock.advance(301_000);
     expect((await callbackWith({ nonce, now: clock.now() })).status).toBe(200);
+  });
+});
+
+describe('configured auth windows', () => {
+  /** An emulator on its own manual clock with the given ByteAir windows, closed when the test ends. */
+  async function startWindowed(byteair: { clockSkewSeconds?: number; nonceWindowSeconds?: number }) {
+    const windowed = await createMockServer({
+      insight: QUIET_INSIGHT,
+      clock: createManualClock(Date.UTC(2026, 0, 1)),
+      tenants: [AIR_TENANT, AKSK_TENANT],
+      byteair,
+    });
+    onTestFinished(() => windowed.close());
+    return { server: windowed, clock: windowed.clock as ManualClock };
+  }
+
+  it('refuses a signature older or newer than clockSkewSeconds, in either auth mode', async () => {
+    const { server: windowed, clock: manual } = await startWindowed({ clockSkewSeconds: 10 });
+    for (const credentials of [AIR_TENANT, AKSK_TENANT]) {
+      expect((await callbackTo(windowed, { credentials, now: manual.now() - 5_000 })).status).toBe(200);
+      for (const offset of [-20_000, 20_000]) {
+        const refused = await callbackTo(windowed, { credentials, now: manual.now() + offset });
+        expect(refused.status).toBe(401);
+        expect(refused.message.message).toMatch(/^clock-skew: .* \(window 10 s\)$/);
+      }
+    }
+  });
+
+  it('remembers an air-auth nonce for nonceWindowSeconds when that is longer than the skew window', async () => {
+    const { server: windowed, clock: manual } = await startWindowed({ clockSkewSeconds: 10, nonceWindowSeconds: 60 });
+    const nonce = 'LongWindow';
+    expect((await callbackTo(windowed, { nonce })).status).toBe(200);
+    // Freshly signed with the same nonce: its time passes the skew check, its nonce is still remembered.
+    manual.advance(30_000);
+    const replay = await callbackTo(windowed, { nonce });
+    expect(replay.status).toBe(401);
+    expect(replay.message.message).toMatch(/^replayed-nonce: /);
+    manual.advance(31_000);
+    expect((await callbackTo(windowed, { nonce })).status).toBe(200);
+  });
+
+  it('refuses a byte-identical replay for as long as its timestamp passes, even with a shorter nonce window', async () => {
+    const { server: windowed, clock: manual } = await startWindowed({ clockSkewSeconds: 300, nonceWindowSeconds: 10 });
+    const signed = { nonce: 'ShortWindow', now: manual.now(), requestId: 'replayed-call' };
+    expect((await callbackTo(windowed, signed)).status).toBe(200);
+    const replayed = async () => {
+      const answer = await callbackTo(windowed, signed);
+      return [answer.status, answer.message.message.split(':')[0]];
+    };
+    expect(await replayed()).toEqual([401, 'replayed-nonce']);
+    manual.advance(20_000);
+    expect(await replayed()).toEqual([401, 'replayed-nonce']);
+    manual.advance(280_000);
+    expect(await replayed()).toEqual([401, 'replayed-nonce']);
+    // Once the timestamp is out of the skew window, the clock check refuses it first.
+    manual.advance(1_000);
+    expect(await replayed()).toEqual([401, 'clock-skew']);
   });
 });

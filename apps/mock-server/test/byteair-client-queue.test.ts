@@ -1,5 +1,7 @@
-import { createByteAirClient, type InsightError } from '@insight/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError, createByteAirClient, type InsightError, UserAbortError } from '@insight/client';
+import type { CallbackRequest } from '@insight/protocol';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../src/index.js';
 import { AIR_TENANT, addFault, byteAirState, startByteAir } from './support/byteair.js';
 
@@ -10,6 +12,21 @@ beforeAll(async () => {
   server = await startByteAir({ byteair: { syntheticPoolSize: 10 } });
 });
 afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+/** A client of one application of the test tenant, retrying fast. */
+function clientOf(applicationId: string) {
+  return createByteAirClient({
+    tenantId: AIR_TENANT.tenantId,
+    applicationId,
+    hosts: [`127.0.0.1:${server.port}`],
+    scheme: 'http',
+    auth: { token: AIR_TENANT.token },
+    timeout: 5_000,
+    maxRetries: 8,
+    backoff: { baseMs: 1, capMs: 20 },
+  });
+}
 
 describe('callback queue against the emulator', () => {
   it(`delivers all ${CALLBACKS} callbacks under 20 % injected failures, each applied once`, {
@@ -26,16 +43,7 @@ describe('callback queue against the emulator', () => {
     await addFault(server, { route: 'POST /predict/api/shop-b/callback', probability: 0.2, status: 503 });
     const failures: [InsightError, string][] = [];
     const queues = ['shop-a', 'shop-b'].map((applicationId) => {
-      const client = createByteAirClient({
-        tenantId: AIR_TENANT.tenantId,
-        applicationId,
-        hosts: [`127.0.0.1:${server.port}`],
-        scheme: 'http',
-        auth: { token: AIR_TENANT.token },
-        timeout: 5_000,
-        maxRetries: 8,
-        backoff: { baseMs: 1, capMs: 20 },
-      });
+      const client = clientOf(applicationId);
       const queue = client.createCallbackQueue({
         capacity: 500,
         concurrency: 16,
@@ -61,6 +69,98 @@ describe('callback queue against the emulator', () => {
     // Every callback stored exactly once, though many were sent twice.
     const { totals } = await byteAirState<{ totals: { callbacks: number } }>(server);
     expect(totals.callbacks).toBe(CALLBACKS);
+    await Promise.all(queues.map(({ client }) => client.close()));
+  });
+
+  const REPORTED = 2_000;
+
+  it(`reports every one of ${REPORTED} callbacks as delivered or failed, once, before close() resolves`, {
+    timeout: 60_000,
+  }, async () => {
+    // shop-c refuses about one callback in twenty for good (body code 400, before applying it); shop-d loses about one
+    // answer in five after applying the callback, which the client's retries recover.
+    await addFault(server, { route: 'POST /predict/api/shop-c/callback', probability: 0.05, status: 200, code: 400 });
+    await addFault(server, {
+      route: 'POST /predict/api/shop-d/callback',
+      probability: 0.2,
+      dropConnection: true,
+      after: true,
+    });
+    const expected = new Map<string, string>();
+    const queues = ['shop-c', 'shop-d'].map((applicationId) => {
+      const client = clientOf(applicationId);
+      const reports: { error: InsightError; request: CallbackRequest; requestId: string | undefined }[] = [];
+      const handling = { running: 0 };
+      const queue = client.createCallbackQueue({
+        capacity: 500,
+        concurrency: 16,
+        // A handler that takes a while, like a write to a dead-letter store.
+        onError: async (error, request, options) => {
+          handling.running++;
+          reports.push({ error, request, requestId: options.requestId });
+          await sleep(50);
+          handling.running--;
+        },
+      });
+      return { applicationId, client, queue, reports, handling };
+    });
+    for (let i = 0; i < REPORTED; i++) {
+      const { applicationId, queue } = queues[i % 2]!;
+      const uid = `${applicationId}-user-${i}`;
+      expected.set(uid, `item-${i % 10}`);
+      await queue.enqueue({ uid, scene: 'home', items: [{ id: `item-${i % 10}`, pos: '1' }] });
+    }
+    // The last callback of shop-c is cancelled by its caller: reported at once, its handler still runs while the
+    // callbacks sent before it settle.
+    const [last, lastItem] = ['shop-c-cancelled', 'item-0'];
+    expected.set(last, lastItem);
+    await queues[0]!.queue.enqueue(
+      { uid: last, scene: 'home', items: [{ id: lastItem, pos: '1' }] },
+      { signal: AbortSignal.abort() },
+    );
+    // Each queue's handlers have all finished by the time its close() resolves.
+    const runningAtClose = await Promise.all(
+      queues.map(async ({ queue, handling }) => {
+        await queue.close();
+        return handling.running;
+      }),
+    );
+    expect(runningAtClose).toEqual([0, 0]);
+
+    const [permanent, recovered] = queues;
+    for (const { queue, reports } of queues) {
+      expect(queue.stats).toMatchObject({ failed: reports.length, queued: 0, inFlight: 0 });
+    }
+    expect(recovered!.reports).toEqual([]);
+    const failed = permanent!.reports;
+    // About one in twenty, and the cancelled one.
+    expect(failed.length).toBeGreaterThan((REPORTED / 2) * 0.02);
+    expect(failed.length).toBeLessThan((REPORTED / 2) * 0.1);
+    for (const { error, request, requestId } of failed) {
+      expect(request.items.map((item) => item.id)).toEqual([expected.get(request.uid)]);
+      expect(error.requestId).toBe(requestId);
+      if (request.uid === last) {
+        expect(error).toBeInstanceOf(UserAbortError);
+      } else {
+        expect(error).toBeInstanceOf(ApiError);
+        expect(error).toMatchObject({ code: 400, errorClass: 'permanent', attempts: 1 });
+      }
+    }
+    // None is reported twice, and every callback is either delivered or reported.
+    const failedUids = failed.map(({ request }) => request.uid);
+    expect(failedUids).toContain(last);
+    expect(new Set(failedUids).size).toBe(failedUids.length);
+    const sent = queues.reduce((total, { queue }) => total + queue.stats.sent, 0);
+    expect(sent + failedUids.length).toBe(expected.size);
+
+    // The emulator holds exactly the delivered callbacks: each once, and none of the refused ones.
+    const { totals, shown } = await byteAirState<{
+      totals: { callbacks: number };
+      shown: Record<string, Record<string, string[]>>;
+    }>(server);
+    expect(totals.callbacks).toBe(sent);
+    const applied = [...Object.keys(shown['shop-c'] ?? {}), ...Object.keys(shown['shop-d'] ?? {})];
+    expect([...applied, ...failedUids].sort()).toEqual([...expected.keys()].sort());
     await Promise.all(queues.map(({ client }) => client.close()));
   });
 });

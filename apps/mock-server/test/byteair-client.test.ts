@@ -4,14 +4,18 @@ import {
   ApiError,
   type AttemptInfo,
   type ByteAirAuth,
+  type ByteAirCallOptions,
   type ByteAirClient,
   buildCallbackItems,
   createByteAirClient,
+  type InsightError,
   isNetError,
   RequestValidationError,
+  TimeoutError,
+  UserAbortError,
 } from '@insight/client';
 import { CallbackRequest, CallbackResponse, encodeMessage } from '@insight/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { MockServer } from '../src/index.js';
 import {
   AIR_TENANT,
@@ -160,9 +164,10 @@ describe('ByteAirClient under injected faults', () => {
     );
     // The first attempt was applied but its answer dropped; the replay answers 409, which counts as delivered.
     expect(response.code).toBe(409);
+    // The report of each attempt tells "applied before" (409) from "applied now" (0).
     expect(attempts.map((a) => [a.attempt, a.error?.name, a.code])).toEqual([
       [1, 'ConnectionError', undefined],
-      [2, undefined, undefined],
+      [2, undefined, 409],
     ]);
     const seen = server.requests.list({ path: '/predict/api/shop/callback' });
     expect(seen.map((r) => r.requestId)).toEqual(['cb-lost-answer', 'cb-lost-answer']);
@@ -204,9 +209,122 @@ describe('ByteAirClient under injected faults', () => {
     await expect(c.predict({ user: { uid: 'u1' }, size: 1 })).resolves.toMatchObject({ code: 0 });
   });
 
+  it('fails over from a host that times out with the same Request-Id, and passes it over on the next call', async () => {
+    const slow = await startByteAir();
+    onTestFinished(() => slow.close());
+    // The delay ends when the client gives up on it; the timeout leaves the healthy host time on a busy machine.
+    await supportAddFault(slow, { route: 'POST /predict/**', latencyMs: 30_000 });
+    const [slowHost, fastHost] = [slow.port, server.port].map((port) => `127.0.0.1:${port}`) as [string, string];
+    const attempts: AttemptInfo[] = [];
+    const c = client(tenantId, auth, {
+      hosts: [slowHost, fastHost],
+      timeout: 1_000,
+      onAttempt: (info) => attempts.push(info),
+    });
+    const first = await c.predict({ user: { uid: 'u1' }, size: 1 });
+    const second = await c.predict({ user: { uid: 'u1' }, size: 1 });
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(attempts.map((a) => [a.host, a.error?.name])).toEqual([
+      [`http://${slowHost}`, 'TimeoutError'],
+      [`http://${fastHost}`, undefined],
+      [`http://${fastHost}`, undefined],
+    ]);
+    const [firstId, failoverId, secondId] = attempts.map((a) => a.requestId);
+    expect(failoverId).toBe(firstId);
+    expect(secondId).not.toBe(firstId);
+    // The slow emulator logs the attempt once the client gave up on it, as dropped (status 0).
+    const slowSeen = await until(
+      () => slow.requests.list({ path: '/predict/**' }),
+      (r) => r.length > 0,
+    );
+    expect(slowSeen.map((r) => [r.requestId, r.status])).toEqual([[firstId, 0]]);
+    const fastSeen = await until(
+      () => server.requests.list({ path: '/predict/**' }),
+      (r) => r.length === 2,
+    );
+    expect(fastSeen.map((r) => r.requestId)).toEqual([firstId, secondId]);
+  });
+
   it('surfaces an auth failure as a non-retryable auth error', async () => {
     const c = client(tenantId, { token: 'wrong-token' });
     const error = await c.predict({ user: { uid: 'u1' }, size: 1 }).catch((e) => e);
     expect(error).toMatchObject({ name: 'ApiError', status: 401, errorClass: 'auth', attempts: 1 });
+  });
+});
+
+/** One call of each ByteAir method, taking per-call options. */
+const CALLS: [string, (c: ByteAirClient, options: ByteAirCallOptions) => Promise<unknown>][] = [
+  ['predict', (c, options) => c.predict({ user: { uid: 'u1' }, size: 1 }, { ...options, scene: 'home' })],
+  ['callback', (c, options) => c.callback({ uid: 'u1', items: [{ id: 'i1', pos: '1' }] }, options)],
+  ['writeData', (c, options) => c.writeData([{ id: 'w1' }], { ...options, topic: 'item' })],
+  ['done', (c, options) => c.done({ ...options, topic: 'item', dates: ['2026-11-23'] })],
+];
+
+describe.each(CALLS)('per-call options of %s', (_method, call) => {
+  const [, tenantId, auth] = MODES[0]!;
+
+  it('a per-call timeout beats the client-wide one', async () => {
+    await addFault({ route: 'POST /**', latencyMs: 400 });
+    const c = client(tenantId, auth, { timeout: 5_000 });
+    const [timedOut, waited] = await Promise.allSettled([call(c, { timeout: 100, maxRetries: 0 }), call(c, {})]);
+    expect(timedOut).toMatchObject({ status: 'rejected', reason: { name: 'TimeoutError', timeoutMs: 100 } });
+    expect((timedOut as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
+    // The same call under the client-wide timeout waits out the latency.
+    expect(waited.status).toBe('fulfilled');
+  });
+
+  it('per-call maxRetries: 0 makes one attempt where the client retries', async () => {
+    await addFault({ route: 'POST /**', status: 503 });
+    const c = client(tenantId, auth, { maxRetries: 2 });
+    const once = await call(c, { maxRetries: 0 }).catch((e: unknown) => e);
+    expect(once).toBeInstanceOf(ApiError);
+    expect(once).toMatchObject({ status: 503, retryable: true, attempts: 1 });
+    await expect(call(c, {})).rejects.toMatchObject({ status: 503, attempts: 3 });
+  });
+
+  it('an aborted signal ends the call before anything is sent', async () => {
+    const c = client(tenantId, auth);
+    await call(c, { requestId: 'before-abort' });
+    const aborted = await call(c, { requestId: 'aborted', signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(aborted).toBeInstanceOf(UserAbortError);
+    await call(c, { requestId: 'after-abort' });
+    // The emulator numbers requests as they arrive: nothing arrived between the calls around the aborted one.
+    const seen = await until(
+      () => server.requests.list(),
+      (r) => r.some((record) => record.requestId === 'after-abort'),
+    );
+    expect(seen.map((r) => r.requestId)).toEqual(['before-abort', 'after-abort']);
+    expect(seen[1]!.seq).toBe(seen[0]!.seq + 1);
+  });
+});
+
+describe('per-callback call options of a callback queue', () => {
+  const [, tenantId, auth] = MODES[0]!;
+
+  it("sends each callback with the queue's callOptions, overridden by those given to enqueue", async () => {
+    await addFault({ route: 'POST /predict/api/*/callback', latencyMs: 400 });
+    const c = client(tenantId, auth, { timeout: 5_000, maxRetries: 2 });
+    const failures = new Map<string, InsightError>();
+    const queue = c.createCallbackQueue({
+      callOptions: { timeout: 100 },
+      onError: (error, request) => {
+        failures.set(request.uid, error);
+      },
+    });
+    const callback = (uid: string) => ({ uid, items: [{ id: 'i1', pos: '1' }] });
+    await queue.enqueue(callback('queue-timeout'));
+    await queue.enqueue(callback('no-retries'), { maxRetries: 0 });
+    await queue.enqueue(callback('own-timeout'), { timeout: 2_000 });
+    await queue.enqueue(callback('aborted'), { signal: AbortSignal.abort() });
+    await queue.close();
+
+    expect(queue.stats).toMatchObject({ sent: 1, failed: 3 });
+    expect([...failures.keys()].sort()).toEqual(['aborted', 'no-retries', 'queue-timeout']);
+    expect(failures.get('queue-timeout')).toBeInstanceOf(TimeoutError);
+    expect(failures.get('queue-timeout')).toMatchObject({ timeoutMs: 100, attempts: 3 });
+    expect(failures.get('no-retries')).toMatchObject({ name: 'TimeoutError', timeoutMs: 100, attempts: 1 });
+    expect(failures.get('aborted')).toBeInstanceOf(UserAbortError);
+    // Timed-out attempts end during the injected delay, before the emulator applies them: only one callback landed.
+    expect(Object.keys((await state()).shown.shop ?? {})).toEqual(['own-timeout']);
   });
 });

@@ -13,7 +13,8 @@ export interface Authenticated {
 /**
  * Creates the authenticator of ByteAir routes: verifies the request's signature in its tenant's auth mode (a tenant
  * configured with both accepts either; the request's headers tell which it used), the clock skew, air-auth nonce
- * replay, and the tenant's right to the application.
+ * replay (a nonce is remembered for the longer of `nonceWindowSeconds` and `clockSkewSeconds`), and the tenant's right
+ * to the application.
  */
 export function createAuthenticator(
   ctx: EmulatorContext,
@@ -21,6 +22,9 @@ export function createAuthenticator(
   const { store, clock } = ctx;
   const { clockSkewSeconds, nonceWindowSeconds } = ctx.options.byteair;
   const tenants = new Map<string, ByteAirTenant>(ctx.options.tenants.map((t) => [t.tenantId, t]));
+  // A nonce is kept at least as long as its timestamp passes the skew check: forgotten earlier, a byte-identical
+  // replay would be accepted again while its signature is still valid.
+  const nonceKeepSeconds = Math.max(nonceWindowSeconds, clockSkewSeconds);
 
   const purgeNonces = store.prepare<[number]>('DELETE FROM byteair_nonces WHERE ts < ?');
   const insertNonce = store.prepare<[string, string, number]>(
@@ -28,7 +32,7 @@ export function createAuthenticator(
   );
   const nonceSeen = (tenantId: string, nonce: string, tsSeconds: number): boolean =>
     store.transaction(() => {
-      purgeNonces.run(Math.floor(clock.now() / 1000) - nonceWindowSeconds);
+      purgeNonces.run(Math.floor(clock.now() / 1000) - nonceKeepSeconds);
       return insertNonce.run(tenantId, nonce, tsSeconds).changes === 0;
     });
 

@@ -273,6 +273,18 @@ describe('ByteAirClient validation', () => {
     await expect(c.writeData([{ a: 1 }], { topic: 'item', date: '2026-02-30' })).rejects.toThrow(/date must be/);
     await expect(c.writeData([1 as never], { topic: '' })).rejects.toThrow(/topic is required; data\[0\] must be/);
     await expect(c.done({ topic: 'item', dates: ['yesterday'] })).rejects.toThrow(/dates\[0\] must be a YYYY-MM-DD/);
+    // Caller queries are appended to the endpoint's, never in place of them.
+    await expect(c.done({ topic: 'item', queries: { topic: 'user' } })).rejects.toThrow(/queries\.topic is set by/);
+    await expect(c.writeData([{ id: 1 }], { topic: 'item', queries: { method: 'read' } })).rejects.toThrow(
+      /queries\.method is set by the endpoint/,
+    );
+    // Two spellings of one header would reach the service as one value the signature does not cover.
+    await expect(c.callback(CALLBACK, { headers: { 'X-Foo': 'a', 'x-foo': 'b' } })).rejects.toThrow(
+      /headers\.x-foo repeats the header X-Foo/,
+    );
+    for (const serverTimeout of [Number.NaN, -5.5, 0, 2 ** 31]) {
+      await expect(c.callback(CALLBACK, { serverTimeout })).rejects.toThrow(/serverTimeout/);
+    }
     expect(s.received).toHaveLength(0);
   });
 
@@ -284,6 +296,12 @@ describe('ByteAirClient validation', () => {
     expect(() => createByteAirClient({ ...base, auth: { token: '' } })).toThrow(/auth\.token/);
     expect(() => createByteAirClient({ ...base, auth: { accessKey: 'a', secretKey: '' } })).toThrow(/auth\.secretKey/);
     expect(() => createByteAirClient({ ...base, scheme: 'ftp' as never })).toThrow(/scheme/);
+    expect(() => createByteAirClient({ ...base, tenantId: 't ' })).toThrow(/tenantId must not start or end/);
+    const aksk = { accessKey: 'a', secretKey: 's' };
+    expect(() => createByteAirClient({ ...base, auth: { ...aksk, accessKey: 'a/b' } })).toThrow(/auth\.accessKey/);
+    for (const region of ['', 'cn north', 'cn/north']) {
+      expect(() => createByteAirClient({ ...base, auth: { ...aksk, region } })).toThrow(/auth\.region/);
+    }
   });
 });
 

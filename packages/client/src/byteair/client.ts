@@ -34,6 +34,7 @@ import {
 import {
   type AttemptContext,
   callOptionIssues,
+  timingIssue,
   checkTransportSettings,
   createTransport,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -109,7 +110,9 @@ export interface ByteAirClient {
   /**
    * Writes up to 10 000 rows of one topic (`POST /data/api/{app}/{topic}?method=write`, a gzipped JSON array). An
    * answer that refuses rows one by one resolves like a success, whatever its `status.code`: the refused rows are in
-   * `errors` (each message names its row), and the others were applied, so read `errors` before moving on.
+   * `errors` (each message names its row), and the others were applied, so read `errors` before moving on. A write
+   * whose answer was lost and whose retry finds it applied resolves with `status.code` 409 and no `errors`: which rows
+   * the first attempt refused is then unknown (send the rows again under a new `requestId` if that matters).
    */
   writeData(data: readonly Record<string, unknown>[], options: WriteDataOptions): Promise<WriteResponse>;
   /** Declares the days of a topic complete (`POST /data/api/{app}/done?topic=…`). */
@@ -157,7 +160,7 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
   function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
     const { route, type, outcome, target, body, contentType } = call;
     const requestId = options.requestId ?? randomUUID();
-    check(callOptionsIssues(options), requestId);
+    check([...callOptionsIssues(options), ...queryClashIssues(options, target)], requestId);
     const replay = options.replay === true;
     const headers: Record<string, string> = {
       [BYTEAIR_HEADERS.contentEncoding]: 'gzip',
@@ -372,14 +375,32 @@ function check(issues: ValidationIssue[], requestId: string | undefined): void {
 /** Problems of per-call options: `timeout`, `maxRetries`, and headers the client sets itself. */
 function callOptionsIssues(options: ByteAirCallOptions): ValidationIssue[] {
   const issues = callOptionIssues(options);
+  const serverTimeout = timingIssue('serverTimeout', 'timeout', options.serverTimeout);
+  if (serverTimeout) issues.push(serverTimeout);
   if (options.headers) {
+    // Header names are case-insensitive: two spellings of one would be sent as one value the signature does not cover.
+    const seen = new Map<string, string>();
     for (const name of Object.keys(options.headers)) {
-      if (MANAGED_HEADERS.has(name.toLowerCase())) {
+      const lower = name.toLowerCase();
+      if (MANAGED_HEADERS.has(lower)) {
         issues.push({ path: `headers.${name}`, message: 'is set by the client (use requestId, serverTimeout, …)' });
       }
+      const earlier = seen.get(lower);
+      if (earlier !== undefined) {
+        issues.push({ path: `headers.${name}`, message: `repeats the header ${earlier} (names ignore case)` });
+      }
+      seen.set(lower, name);
     }
   }
   return issues;
+}
+
+/** Problems of caller queries that would replace one the endpoint sets itself (`method=write`, `topic=`). */
+function queryClashIssues(options: ByteAirCallOptions, target: ByteAirTarget): ValidationIssue[] {
+  const given = [...Object.keys(options.queries ?? {}), ...(options.stage === undefined ? [] : ['stage'])];
+  return given
+    .filter((name) => Object.hasOwn(target.query, name))
+    .map((name) => ({ path: `queries.${name}`, message: 'is set by the endpoint' }));
 }
 
 /**
@@ -424,6 +445,9 @@ function headerValue(headers: Readonly<Record<string, string>> | undefined, name
   return undefined;
 }
 
+/** One part of an AK/SK credential scope. */
+const SCOPE_PART = /^[^/\s,]+$/;
+
 function checkOptions(
   options: ByteAirClientOptions,
 ): Pick<ByteAirClientOptions, 'tenantId' | 'applicationId' | 'auth'> {
@@ -432,6 +456,8 @@ function checkOptions(
   };
   const { tenantId, applicationId, auth, hosts, scheme } = options ?? ({} as ByteAirClientOptions);
   if (typeof tenantId !== 'string' || tenantId === '') fail('tenantId', 'is required');
+  // Header values lose their outer whitespace on the way: the service would check a signature over another tenant id.
+  if (tenantId.trim() !== tenantId) fail('tenantId', 'must not start or end with whitespace');
   if (typeof applicationId !== 'string' || applicationId === '') fail('applicationId', 'is required');
   if (!Array.isArray(hosts) || hosts.length === 0) fail('hosts', 'must list at least one host');
   hosts.forEach((host, i) => {
@@ -445,6 +471,11 @@ function checkOptions(
   } else {
     if (typeof auth.accessKey !== 'string' || auth.accessKey === '') fail('auth.accessKey', 'is required');
     if (typeof auth.secretKey !== 'string' || auth.secretKey === '') fail('auth.secretKey', 'is required');
+    // Both travel in the Authorization header's credential scope, whose parts are split on '/', ',' and spaces.
+    if (!SCOPE_PART.test(auth.accessKey)) fail('auth.accessKey', "must not contain '/', ',' or whitespace");
+    if (auth.region !== undefined && (typeof auth.region !== 'string' || !SCOPE_PART.test(auth.region))) {
+      fail('auth.region', "must be a non-empty string without '/', ',' or whitespace");
+    }
   }
   checkTransportSettings(options, 'createByteAirClient');
   return { tenantId, applicationId, auth };

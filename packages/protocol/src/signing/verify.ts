@@ -51,7 +51,7 @@ export const DEFAULT_SKEW_SECONDS = 300;
 
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
 const AUTHORIZATION =
-  /^HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/air\/request,\s*SignedHeaders=([a-z0-9\-_.;]+),\s*Signature=([0-9a-f]{64})$/;
+  /^HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/air\/request,\s*SignedHeaders=([!#$%&'*+\-.^_`|~0-9a-z;]+),\s*Signature=([0-9a-f]{64})$/;
 /** Headers an AK/SK signature must cover for the request's origin, time and body to be authenticated. */
 const REQUIRED_SIGNED = ['host', 'x-date', 'x-content-sha256'];
 

@@ -270,8 +270,9 @@ describe('bad input', () => {
       [{ status: 500 }, 500, 10000],
       [{ status: 503 }, 503, 10000],
       [{ status: 404 }, 400, 40004],
-      // A fault naming an Insight code answers that code with its documented status.
-      [{ status: 503, code: 40006 }, 403, 40006],
+      // A fault naming an Insight code answers that code, with the status the fault asks for.
+      [{ status: 503, code: 40006 }, 503, 40006],
+      [{ status: 403, code: 40006 }, 403, 40006],
     ];
     for (const [fault, http, code] of cases) {
       await h.call('DELETE', '/_insight/faults');

@@ -124,4 +124,20 @@ describe('input the Content Insight emulator must refuse cleanly', () => {
       { numRuns: 200 },
     );
   });
+
+  it('answers a fault rule with the status it asks for, and the documented code it names', async () => {
+    h.server.faults.add({ route: 'GET /openapi/biz_sub/get_task_rules', status: 503, code: 10001, times: 1 });
+    const answer = await h.call('GET', '/openapi/biz_sub/get_task_rules');
+    expect(answer.http).toBe(503);
+    expect(answer.body.status).toBe(10001);
+    expect(answer.body.message).toMatch(/^\[10001\]internal error/);
+  });
+
+  it('refuses a seed whose corpus spans more days than a year, naming the field', async () => {
+    const answer = await h.call('POST', '/_insight/seed', {
+      body: { module: 'insight', corpus: { size: 10, days: 1e6 } },
+    });
+    expect(answer.http).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('corpus.days must be > 0 and ≤ 365');
+  });
 });

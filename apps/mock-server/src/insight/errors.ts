@@ -34,8 +34,9 @@ function codeOfStatus(status: number): { code: InsightErrorCode; httpStatus: num
 }
 
 /**
- * Renders any error of an Insight route in the service's envelope: an error with a documented code (bracketed in its
- * message, or as its `code`) answers that code's HTTP status; one with a bare HTTP status answers the code that status
+ * Renders any error of an Insight route in the service's envelope: an error with a documented code bracketed in its
+ * message answers that code's HTTP status, one with a documented `code` its own status (an injected fault may ask for
+ * another than the code's); one with a bare HTTP status answers the code that status
  * stands for (see {@link codeOfStatus}), so that a client always meets a documented code.
  */
 export function renderInsightError(error: EmulatorError): Reply {
@@ -48,7 +49,8 @@ export function renderInsightError(error: EmulatorError): Reply {
     const code = error.code as InsightErrorCode;
     return jsonReply(
       { status: code, message: formatInsightMessage(code, error.message) },
-      INSIGHT_ERRORS[code].httpStatus,
+      // The status the error carries: the code's own for the module's errors, the one a fault rule asks for.
+      error.status,
     );
   }
   const { code, httpStatus } = codeOfStatus(error.status);

@@ -197,7 +197,9 @@ function seedInsight(body: unknown, ctx: EmulatorContext, s: Services): unknown 
     const { size, seed, days } = (corpus ?? {}) as Record<string, unknown>;
     if (!Number.isInteger(size) || (size as number) < 0) throw new TypeError('corpus.size must be an integer ≥ 0');
     if (seed !== undefined && !Number.isInteger(seed)) throw new TypeError('corpus.seed must be an integer');
-    if (days !== undefined && !(typeof days === 'number' && days > 0)) throw new TypeError('corpus.days must be > 0');
+    if (days !== undefined && !(typeof days === 'number' && days > 0 && days <= 365)) {
+      throw new TypeError('corpus.days must be > 0 and ≤ 365');
+    }
     result.generated = s.posts.upsert(
       generateCorpus({
         seed: (seed as number | undefined) ?? 1,
@@ -413,7 +415,9 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
     const { rule, stats } = checkRule(request.rule, 'backtrack');
     const start = parseInsightTime(request.start_time);
     const end = parseInsightTime(request.end_time);
-    const snapshotId = request.snapshot_id ?? (await s.search.search(biz, { rule, fields: stats.fields, start, end }));
+    const snapshotId =
+      request.snapshot_id ??
+      (await s.search.search(biz, { rule, fields: stats.fields, start, end }, s.generation.signal));
     const page = s.search.page(biz, snapshotId, request.page_number, request.page_size);
     if (page === undefined)
       throw invalidParam('snapshot_id', `unknown or expired snapshot ${JSON.stringify(snapshotId)}`);

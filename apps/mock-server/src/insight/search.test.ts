@@ -41,6 +41,17 @@ describe('search', () => {
       .get() as { n: number };
     expect(expected.n).toBeGreaterThan(0);
     expect(service.page('biz', common, 1, 1)?.count).toBe(Math.min(expected.n, 10_000));
+
+    // A reset during the scan: the rows found so far would name other posts afterwards, so no snapshot is kept.
+    const reset = new AbortController();
+    const snapshots = () =>
+      (store.db.prepare('SELECT count(*) AS n FROM insight_search_snapshots').get() as { n: number }).n;
+    const before = snapshots();
+    const spanning = service.search('biz', { ...query, rule: ['in', '的', { f: 'title' }] }, reset.signal);
+    await nextTurn();
+    reset.abort();
+    await expect(spanning).rejects.toThrow(/^\[40008\]disconnected: the emulator was reset during the search$/);
+    expect(snapshots()).toBe(before);
     store.close();
   });
 });

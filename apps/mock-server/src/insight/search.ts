@@ -4,6 +4,7 @@ import { INSIGHT_LIMITS } from '@insight/protocol';
 import type { Rule, RuleField } from '@insight/rules';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
+import { insightFailure } from './errors.js';
 import { createRowMatcher } from './matcher.js';
 import type { StoredDoc } from './item-doc.js';
 import { POST_STATUS } from './post.js';
@@ -31,7 +32,12 @@ export interface SearchService {
    * {@link SEARCH_SNAPSHOTS_PER_BIZ}. The scan gives the event loop a turn between batches of posts, so that a search
    * over a large store does not hold up the streams and calls of other clients.
    */
-  search(biz: string, query: { rule: Rule; fields: readonly RuleField[]; start: number; end: number }): Promise<string>;
+  search(
+    biz: string,
+    query: { rule: Rule; fields: readonly RuleField[]; start: number; end: number },
+    /** Aborted when the module's state is reset: a search that spans it answers `[40008]` and keeps no snapshot. */
+    ended?: AbortSignal,
+  ): Promise<string>;
   /** A page of a snapshot, or undefined when the snapshot is unknown, expired, evicted or another business's. */
   page(biz: string, snapshotId: string, pageNumber: number, pageSize: number): SearchPage | undefined;
 }
@@ -40,7 +46,7 @@ export interface SearchService {
 export function createSearchService(store: Store, clock: Clock, posts: PostStore): SearchService {
   const cap = INSIGHT_LIMITS.searchCountCap;
   return {
-    async search(biz, query) {
+    async search(biz, query, ended) {
       const matcher = createRowMatcher(query.rule, query.fields);
       const found: number[] = [];
       let cursor = scanStart(windowEnd(query.end));
@@ -53,6 +59,8 @@ export function createSearchService(store: Store, clock: Clock, posts: PostStore
         if (batch.length < 5_000) break;
         cursor = cursorAfter(batch[batch.length - 1]!);
         await nextTurn();
+        // The rows found so far name posts of a store that a reset emptied: their numbers now belong to others.
+        if (ended?.aborted) throw insightFailure(40008, 'the emulator was reset during the search');
       }
       const id = randomUUID();
       const now = clock.now();

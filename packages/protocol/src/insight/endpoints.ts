@@ -152,7 +152,7 @@ export type SensitiveWordsCheckRequest = z.infer<typeof SensitiveWordsCheckReque
 export const SensitiveWordsCheckData = z.object({
   /** Words that are sensitive. */
   hit_words: z.array(z.string()),
-  /** Words the service cannot check (e.g. too long). */
+  /** Words the service cannot check (a blank one, say; a word over 10 characters refuses the whole request). */
   invalid_words: z.array(z.string()),
 });
 /** `data` of `GET /openapi/biz_sub/sensitive_words_check`. */

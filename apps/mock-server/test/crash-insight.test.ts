@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { formatInsightTime } from '@insight/protocol';
+import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InsightModuleOptions } from '../src/insight/index.js';
+import { DATABASE_FILE } from '../src/store/store.js';
 import { BIZ, type Json, readStream, SECRET, type SseEvent } from './support/insight.js';
 import { createProcessPool, type EmulatorProcess } from './support/process.js';
 import { until } from './support/wait.js';
@@ -226,4 +229,51 @@ describe('kill -9 of the Content Insight emulator', () => {
     expect(new Set(posts).size).toBe(posts.length);
     await second.kill();
   }, 90_000);
+
+  it('generates the whole default corpus again after a kill cut it short, over the same window', async () => {
+    const corpus = { size: 150_000, seed: 7 };
+    const dataDir = pool.dataDir('insight-crash-corpus-');
+    const file = join(dataDir, DATABASE_FILE);
+    const stored = (query: string): unknown[] => {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare(query).raw().all();
+      } finally {
+        db.close();
+      }
+    };
+    const count = (): number => {
+      try {
+        return (stored('SELECT count(*) FROM insight_posts')[0] as [number])[0];
+      } catch {
+        return 0; // not created yet
+      }
+    };
+    // Killed once the first batches are committed, long before the last one.
+    const first = pool.spawn(dataDir, { corpus });
+    await until(count, (n) => n > 0, SLOW_MS, 5);
+    await first.kill();
+    const cut = count();
+    expect(cut).toBeGreaterThan(0);
+    expect(cut).toBeLessThan(corpus.size);
+    const end = stored("SELECT value FROM insight_meta WHERE key = 'corpus_end'");
+
+    const second = await start(dataDir, { corpus });
+    await second.kill();
+    expect(count()).toBe(corpus.size);
+    expect(stored("SELECT value FROM insight_meta WHERE key = 'corpus_end'")).toEqual(end);
+    // The same posts as an uninterrupted run of the same seed.
+    const referenceDir = pool.dataDir('insight-crash-corpus-ref-');
+    const reference = await start(referenceDir, { corpus });
+    await reference.kill();
+    const ids = (dir: string) => {
+      const db = new Database(join(dir, DATABASE_FILE), { readonly: true });
+      try {
+        return db.prepare('SELECT post_id FROM insight_posts ORDER BY post_id').pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(ids(dataDir)).toEqual(ids(referenceDir));
+  }, 120_000);
 });

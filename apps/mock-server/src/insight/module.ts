@@ -47,6 +47,11 @@ const DAY_MS = 86_400_000;
 const RULE_ISSUES_SHOWN = 10;
 
 /** Tables emptied by a reset, children first. */
+/** `insight_meta` key: when the default corpus ends (ms), recorded before its first post is written. */
+const CORPUS_END_KEY = 'corpus_end';
+/** `insight_meta` key: the default corpus is complete (its size), recorded after its last post is written. */
+const CORPUS_COMPLETE_KEY = 'corpus_complete';
+
 const TABLES = [
   'insight_post_docs',
   'insight_backtrack_items',
@@ -89,11 +94,30 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
   const corpusSeed = (c: EmulatorContext): number =>
     options.corpus.seed ?? (typeof c.options.seed === 'number' ? c.options.seed : fnv1a(c.options.seed));
 
+  /**
+   * Generates the default corpus into an empty store. Its posts commit a batch at a time, so a process killed half way
+   * leaves part of it: the store records when the corpus ends (`corpus_end`) before the first batch and that it is
+   * complete after the last, and a restart that finds it incomplete generates it again over the same window (posts are
+   * upserted by id, so the ones already stored are written over with themselves).
+   */
   function loadDefaultCorpus(c: EmulatorContext, posts: PostStore): void {
-    if (options.corpus.size === 0 || posts.count() > 0) return;
+    if (options.corpus.size === 0) return;
+    const meta = (key: string): string | undefined =>
+      c.store.prepare<[string], string>('SELECT value FROM insight_meta WHERE key = ?').pluck().get(key);
+    const setMeta = (key: string, value: string): void => {
+      c.store.prepare('INSERT OR REPLACE INTO insight_meta (key, value) VALUES (?, ?)').run(key, value);
+    };
+    const started = meta(CORPUS_END_KEY);
+    if (meta(CORPUS_COMPLETE_KEY) !== undefined) return;
+    // A store filled otherwise (imported posts, or one older than these keys) is left as it is.
+    if (started === undefined && posts.count() > 0) return;
+    const end = started === undefined ? c.clock.now() : Number(started);
+    if (started === undefined) setMeta(CORPUS_END_KEY, String(end));
+    else c.log('insight: the corpus was cut short by a stop: generating it again');
     const size = posts.upsert(
-      generateCorpus({ seed: corpusSeed(c), size: options.corpus.size, end: c.clock.now(), days: options.corpus.days }),
+      generateCorpus({ seed: corpusSeed(c), size: options.corpus.size, end, days: options.corpus.days }),
     );
+    setMeta(CORPUS_COMPLETE_KEY, String(size));
     c.log(`insight: generated a corpus of ${size} posts`);
   }
 

@@ -33,13 +33,24 @@ export function createProcessPool() {
       dirs.push(dir);
       return dir;
     },
-    /** Starts the emulator on `dataDir` with Content Insight `insight` options; resolves once it listens. */
-    start(dataDir: string, insight: InsightModuleOptions = {}): Promise<EmulatorProcess> {
+    /** Spawns the emulator on `dataDir` with Content Insight `insight` options, without waiting for it to listen. */
+    spawn(dataDir: string, insight: InsightModuleOptions = {}): { child: ChildProcess; kill(): Promise<void> } {
       const child = spawn(process.execPath, ['--import', TSX, SERVE, dataDir, JSON.stringify(insight)], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      return {
+        child,
+        async kill() {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    },
+    /** Starts the emulator on `dataDir` with Content Insight `insight` options; resolves once it listens. */
+    start(dataDir: string, insight: InsightModuleOptions = {}): Promise<EmulatorProcess> {
+      const { child, kill } = this.spawn(dataDir, insight);
       return new Promise((resolve, reject) => {
         let output = '';
         const timer = setTimeout(
@@ -51,14 +62,7 @@ export function createProcessPool() {
           const ready = /READY (\S+)/.exec(output);
           if (ready === null) return;
           clearTimeout(timer);
-          resolve({
-            child,
-            url: ready[1] as string,
-            async kill() {
-              child.kill('SIGKILL');
-              await exited;
-            },
-          });
+          resolve({ child, url: ready[1] as string, kill });
         };
         child.stdout?.on('data', onData);
         child.stderr?.on('data', onData);

@@ -200,6 +200,17 @@ describe('backtrack tasks', () => {
     expect(after.http).toBe(400);
     expect(after.body.status).toBe(40004);
     expect(after.body.message).toMatch(/^\[40004\]invalid param: task_id: .*expired/);
+
+    // Its items are cleared away by the next task created; the task itself still answers its info.
+    const items = () =>
+      h.server.store.prepare<[], number>('SELECT count(*) FROM insight_backtrack_items').pluck().get() as number;
+    expect(items()).toBe(1);
+    await h.call('POST', '/openapi/backtrack/create_task', {
+      body: { rule: COFFEE, start_time: h.time(-DAY), end_time: h.time(), limit: 10 },
+    });
+    expect(items()).toBe(0);
+    const info = await h.call('GET', '/openapi/backtrack/get_task_info', { query: { task_id: body.data.task_id } });
+    expect(info.body.data.task_status).toBe('finished');
   });
 
   it('covers the whole seconds of start_time and end_time in preview, backtrack and search', async () => {

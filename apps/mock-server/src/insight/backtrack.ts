@@ -260,6 +260,14 @@ export function createBacktrackEngine(options: BacktrackEngineOptions): Backtrac
     events,
     create(biz, request) {
       const id = store.transaction(() => {
+        // The items of tasks whose data expired can no longer be read: each new task clears them away, so that the
+        // store does not grow by every task ever run.
+        store
+          .prepare(
+            `DELETE FROM insight_backtrack_items WHERE task IN (SELECT id FROM insight_backtrack_tasks
+               WHERE started_at IS NOT NULL AND started_at + ? <= ?)`,
+          )
+          .run(BACKTRACK_EXPIRY_MS, clock.now());
         const next =
           (store
             .prepare<[string], number>('SELECT max(task_id) FROM insight_backtrack_tasks WHERE biz = ?')

@@ -110,14 +110,16 @@ describe('callback queue against the emulator', () => {
       expected.set(uid, `item-${i % 10}`);
       await queue.enqueue({ uid, scene: 'home', items: [{ id: `item-${i % 10}`, pos: '1' }] });
     }
-    // The last callback of shop-c is cancelled by its caller: reported at once, its handler still runs while the
-    // callbacks sent before it settle.
+    // The last callback of shop-c is cancelled by its caller once accepted: reported when its turn comes, its handler
+    // still runs while the callbacks sent before it settle.
     const [last, lastItem] = ['shop-c-cancelled', 'item-0'];
     expected.set(last, lastItem);
+    const cancel = new AbortController();
     await queues[0]!.queue.enqueue(
       { uid: last, scene: 'home', items: [{ id: lastItem, pos: '1' }] },
-      { signal: AbortSignal.abort() },
+      { signal: cancel.signal },
     );
+    cancel.abort();
     // Each queue's handlers have all finished by the time its close() resolves.
     const runningAtClose = await Promise.all(
       queues.map(async ({ queue, handling }) => {
@@ -162,5 +164,66 @@ describe('callback queue against the emulator', () => {
     const applied = [...Object.keys(shown['shop-c'] ?? {}), ...Object.keys(shown['shop-d'] ?? {})];
     expect([...applied, ...failedUids].sort()).toEqual([...expected.keys()].sort());
     await Promise.all(queues.map(({ client }) => client.close()));
+  });
+});
+
+describe('callback queue options against the emulator', () => {
+  const callback = (uid: string, spm?: string) => ({
+    uid,
+    scene: 'home',
+    items: [{ id: 'item-1', pos: '1' }],
+    ...(spm === undefined ? {} : { context: { spm } }),
+  });
+
+  it('refuses an enqueue aborted while it waits for room: never sent, counted or waited for', async () => {
+    await addFault(server, { route: 'POST /predict/api/shop-e/callback', latencyMs: 500 });
+    const client = clientOf('shop-e');
+    const failures: InsightError[] = [];
+    const queue = client.createCallbackQueue({ capacity: 1, concurrency: 1, onError: (e) => failures.push(e) });
+    await queue.enqueue(callback('first')); // sent at once, answered after the injected latency
+    await queue.enqueue(callback('second')); // fills the queue
+    const cancel = new AbortController();
+    const third = queue.enqueue(callback('third'), { signal: cancel.signal, requestId: 'rid-third' });
+    expect(queue.stats).toMatchObject({ queued: 2, inFlight: 1 });
+    // Counts the waiting caller: it must stop waiting for it once it leaves.
+    const flushed = queue.flush();
+    cancel.abort();
+    const refused = await third.catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserAbortError);
+    expect(refused).toMatchObject({ requestId: 'rid-third' });
+    expect(queue.stats).toMatchObject({ queued: 1, inFlight: 1 });
+    await flushed;
+    await queue.close();
+
+    expect(failures).toEqual([]);
+    expect(queue.stats).toMatchObject({ queued: 0, inFlight: 0, sent: 2, failed: 0 });
+    const stored = await byteAirState<{ shown: Record<string, Record<string, string[]>> }>(server);
+    expect(Object.keys(stored.shown['shop-e'] ?? {}).sort()).toEqual(['first', 'second']);
+    expect(server.requests.list({ path: '/predict/api/shop-e/callback' })).toHaveLength(2);
+    await client.close();
+  });
+
+  it("adds the headers given to enqueue to the queue's, a header of the call replacing the queue's", async () => {
+    const client = clientOf('shop-f');
+    const failures: InsightError[] = [];
+    const queue = client.createCallbackQueue({
+      callOptions: { headers: { 'Enable-Spm-Route': 'true' } },
+      onError: (e) => failures.push(e),
+    });
+    await queue.enqueue(callback('traced', 'home.feed.1'), { headers: { 'X-Trace': '1' } });
+    // The queue's SPM route header still applies, so a callback without context.spm is refused at once.
+    const missingSpm = await queue.enqueue(callback('no-spm'), { headers: { 'X-Trace': '2' } }).catch((e) => e);
+    expect(missingSpm).toMatchObject({ name: 'RequestValidationError', issues: [{ path: 'context.spm' }] });
+    await queue.enqueue(callback('spm-off'), { headers: { 'enable-spm-route': 'false', 'X-Trace': '3' } });
+    await queue.close();
+
+    expect(failures).toEqual([]);
+    expect(queue.stats).toMatchObject({ sent: 2, failed: 0 });
+    const seen = server.requests.list({ path: '/predict/api/shop-f/callback' });
+    expect(seen.map((r) => [r.headers['enable-spm-route'], r.headers['x-trace']]).sort()).toEqual([
+      ['false', '3'],
+      ['true', '1'],
+    ]);
+    await client.close();
   });
 });

@@ -315,7 +315,9 @@ describe('per-callback call options of a callback queue', () => {
     await queue.enqueue(callback('queue-timeout'));
     await queue.enqueue(callback('no-retries'), { maxRetries: 0 });
     await queue.enqueue(callback('own-timeout'), { timeout: 2_000 });
-    await queue.enqueue(callback('aborted'), { signal: AbortSignal.abort() });
+    const cancel = new AbortController();
+    await queue.enqueue(callback('aborted'), { signal: cancel.signal });
+    cancel.abort();
     await queue.close();
 
     expect(queue.stats).toMatchObject({ sent: 1, failed: 3 });

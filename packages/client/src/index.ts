@@ -31,6 +31,7 @@ export {
 export { MAX_WRITE_ITEMS } from './byteair/validation.js';
 export {
   ApiError,
+  CLIENT_CLOSED_CODE,
   ConnectionError,
   InsightError,
   type InsightErrorInit,

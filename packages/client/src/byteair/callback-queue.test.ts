@@ -1,7 +1,7 @@
 import { CallbackResponse, encodeMessage } from '@insight/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalServer, reply, startServer } from '../../test/support/local-server.js';
-import { type InsightError, RequestValidationError } from '../core/errors.js';
+import { type InsightError, RequestValidationError, UserAbortError } from '../core/errors.js';
 import { type ByteAirClient, createByteAirClient } from './client.js';
 import { CallbackQueueError } from './callback-queue.js';
 
@@ -329,5 +329,23 @@ describe('CallbackQueue: refusals at enqueue', () => {
     await Promise.all(waiters);
     await queue.close();
     expect(queue.stats).toMatchObject({ sent: 5, queued: 0, inFlight: 0, failed: 0 });
+  });
+
+  it('refuses a callback whose signal has already aborted, with or without room, without calling onError', async () => {
+    const { client, server } = await setup(30);
+    const errors: unknown[] = [];
+    const queue = client.createCallbackQueue({ capacity: 1, concurrency: 1, onError: (e) => errors.push(e) });
+    const aborted = { signal: AbortSignal.abort(), requestId: 'rid-aborted' };
+    const withRoom = await queue.enqueue(callback('x'), aborted).catch((e: unknown) => e);
+    expect(withRoom).toBeInstanceOf(UserAbortError);
+    expect(withRoom).toMatchObject({ requestId: 'rid-aborted', attempts: 0 });
+    await queue.enqueue(callback('a')); // sent at once
+    await queue.enqueue(callback('b')); // fills the queue
+    await expect(queue.enqueue(callback('y'), aborted)).rejects.toBeInstanceOf(UserAbortError);
+    expect(queue.stats.queued).toBe(1);
+    await queue.close();
+    expect(errors).toEqual([]);
+    expect(queue.stats).toMatchObject({ sent: 2, failed: 0, queued: 0 });
+    expect(server.received).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallbackRequest, CallbackResponse } from '@insight/protocol';
-import { InsightError } from '../core/errors.js';
+import { InsightError, UserAbortError } from '../core/errors.js';
 import type { AttemptInfo, Logger } from '../core/logging.js';
 import type { ByteAirCallOptions, MessageInit } from './types.js';
 
@@ -35,7 +35,11 @@ export interface CallbackQueueOptions {
    * reject with a `CallbackQueueError`. @default 'wait'
    */
   whenFull?: 'wait' | 'reject' | undefined;
-  /** Options applied to every queued callback (timeouts, retries); each `enqueue` call's options win. */
+  /**
+   * Options applied to every queued callback (timeouts, retries, headers); each `enqueue` call's options win, and its
+   * `headers` and `queries` are added to the queue's name by name (a header of the call replaces the queue's header of
+   * the same name, whatever its case).
+   */
   callOptions?: Omit<ByteAirCallOptions, 'requestId'> | undefined;
 }
 
@@ -231,12 +235,38 @@ export function createCallbackQueue(sender: CallbackSender, options: CallbackQue
     return new Promise((resolve) => flushes.push({ through, resolve }));
   }
 
+  /**
+   * Waits until `pump` admits the job. When the caller's signal aborts first, the job leaves the waiting line and
+   * counts as settled (flushes that counted it stop waiting for it), and `enqueue` rejects: it was never accepted.
+   */
+  function waitForRoom(job: Job): Promise<void> {
+    const { signal, requestId } = job.options;
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        job,
+        admitted: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        settle(job.seq);
+        reject(new UserAbortError({ requestId, cause: signal?.reason }));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.push(waiter);
+    });
+  }
+
   return {
     async enqueue(request, callOptions) {
       // The request id is fixed here so that the error handed to onError names the id that was sent.
-      const merged = { ...options.callOptions, ...callOptions };
-      const jobOptions = { ...merged, requestId: merged.requestId ?? randomUUID() };
+      const jobOptions = mergeCallOptions(options.callOptions, callOptions);
       if (closed) throw new CallbackQueueError('closed', jobOptions.requestId);
+      if (jobOptions.signal?.aborted) {
+        throw new UserAbortError({ requestId: jobOptions.requestId, cause: jobOptions.signal.reason });
+      }
       const prepared = sender.prepare(request, jobOptions);
       if (pending.length < capacity) {
         pending.push({ prepared, options: jobOptions, seq: ++accepted });
@@ -246,8 +276,7 @@ export function createCallbackQueue(sender: CallbackSender, options: CallbackQue
       if (whenFull === 'reject' || waiting.length >= capacity) {
         throw new CallbackQueueError('full', jobOptions.requestId);
       }
-      const job = { prepared, options: jobOptions, seq: ++accepted };
-      await new Promise<void>((admitted) => waiting.push({ job, admitted }));
+      await waitForRoom({ prepared, options: jobOptions, seq: ++accepted });
     },
     flush,
     close() {
@@ -258,6 +287,26 @@ export function createCallbackQueue(sender: CallbackSender, options: CallbackQue
       return { queued: pending.length + waiting.length, inFlight, ...stats };
     },
   };
+}
+
+/**
+ * The options of one queued callback: the queue's, then the call's on top, with `headers` and `queries` merged name by
+ * name (the call's value wins; header names match whatever their case), and a request id drawn when neither sets one.
+ */
+function mergeCallOptions(
+  queued: CallbackQueueOptions['callOptions'],
+  call: ByteAirCallOptions | undefined,
+): ByteAirCallOptions & { requestId: string } {
+  let headers = call?.headers ?? queued?.headers;
+  if (queued?.headers && call?.headers) {
+    const replaced = new Set(Object.keys(call.headers).map((name) => name.toLowerCase()));
+    const kept = Object.entries(queued.headers).filter(([name]) => !replaced.has(name.toLowerCase()));
+    headers = { ...Object.fromEntries(kept), ...call.headers };
+  }
+  const queries =
+    queued?.queries && call?.queries ? { ...queued.queries, ...call.queries } : (call?.queries ?? queued?.queries);
+  const requestId = call?.requestId ?? randomUUID();
+  return { ...queued, ...call, headers, queries, requestId };
 }
 
 function positiveInteger(value: number, field: string): number {

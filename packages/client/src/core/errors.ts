@@ -45,8 +45,18 @@ export class ConnectionError extends InsightError {
   }
 }
 
+/** The `code` of the `ConnectionError` of a call ended by `close()` on its client: nothing more was sent. */
+export const CLIENT_CLOSED_CODE = 'ERR_CLIENT_CLOSED';
+
 /** Error codes meaning the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  CLIENT_CLOSED_CODE,
+]);
 
 /** An attempt ran past its timeout. A *net* error in the official SDKs' terms: safe to replay with the same request id. */
 export class TimeoutError extends ConnectionError {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { classifyHttpStatus } from '@insight/protocol';
 import { Agent } from 'undici';
@@ -608,5 +609,115 @@ describe('createTransport: what parse learns about earlier attempts', () => {
     await expect(transport.request(recordingSpec(seen))).resolves.toBe('ok');
     expect(seen).toEqual([{ attempt: 2, earlierAttemptMayHaveApplied: false }]);
     await transport.close();
+  });
+});
+
+describe('createTransport: close', () => {
+  const CLOSED = { name: 'ConnectionError', code: 'ERR_CLIENT_CLOSED', notSent: true, requestId: 'rid-1' };
+
+  it('ends a call waiting between attempts at once, and refuses calls made afterwards', async () => {
+    const s = await server((_req, res) => reply(res, 503, '', { 'Retry-After': '30' }));
+    let retryScheduled!: () => void;
+    const scheduled = new Promise<void>((resolve) => {
+      retryScheduled = resolve;
+    });
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({
+      ...FAST,
+      hosts: [s.url],
+      onAttempt: (info) => {
+        onAttempt(info);
+        if (info.willRetry) retryScheduled();
+      },
+    });
+    const waiting = transport.request(spec()).catch((e: unknown) => e);
+    await scheduled;
+    await transport.close();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ ...CLOSED, attempts: 1, message: 'POST /echo not sent: the client was closed' });
+
+    const after = await transport.request(spec()).catch((e: unknown) => e);
+    expect(after).toMatchObject({ ...CLOSED, attempts: 0 });
+    expect(s.received).toHaveLength(1);
+    expect(attempts.map((a) => [a.status, a.willRetry, a.retryDelayMs])).toEqual([[503, true, 30_000]]);
+  });
+
+  it('ends a wait before an attempt, signalling it to beforeAttempt, also when the hook ignores the signal', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    const signals: AbortSignal[] = [];
+    let bothWaiting!: () => void;
+    const waiting = new Promise<void>((resolve) => {
+      bothWaiting = resolve;
+    });
+    // Waits that never end on their own, like a rate limiter's slot far ahead: one listens to its signal, one does not.
+    const listening = (signal: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new UserAbortError()), { once: true });
+        if (signals.push(signal) === 2) bothWaiting();
+      });
+    const deaf = (signal: AbortSignal) =>
+      new Promise<void>(() => {
+        if (signals.push(signal) === 2) bothWaiting();
+      });
+    const calls = [listening, deaf].map((beforeAttempt) =>
+      transport.request(spec({ beforeAttempt })).catch((e: unknown) => e),
+    );
+    await waiting;
+    await transport.close();
+    expect(await Promise.all(calls)).toMatchObject([
+      { ...CLOSED, attempts: 0 },
+      { ...CLOSED, attempts: 0 },
+    ]);
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+    expect(s.received).toHaveLength(0);
+  });
+
+  it('lets any number of calls wait before an attempt without a listener-leak warning', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const transport = createTransport({ ...FAST, hosts: [s.url] });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      let release!: () => void;
+      const slot = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const calls = Array.from({ length: 20 }, () => transport.request(spec({ beforeAttempt: () => slot })));
+      release();
+      expect(await Promise.all(calls)).toEqual(Array(20).fill('ok'));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+    await transport.close();
+  });
+
+  it('lets an attempt on the wire run to its end, without retrying it, before close() resolves', async () => {
+    let arrived!: (response: ServerResponse) => void;
+    const held = new Promise<ServerResponse>((resolve) => {
+      arrived = resolve;
+    });
+    const s = await server((_req, res) => arrived(res));
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({ ...FAST, hosts: [s.url], onAttempt });
+    const settled: string[] = [];
+    const call = transport.request(spec()).catch((e: unknown) => {
+      settled.push('call');
+      return e;
+    });
+    const response = await held;
+    const closing = transport.close().then(() => settled.push('close'));
+    reply(response, 503);
+    const error = await call;
+    await closing;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 503, attempts: 1 });
+    expect(attempts.map((a) => [a.status, a.willRetry])).toEqual([[503, false]]);
+    expect(settled).toEqual(['call', 'close']);
+    expect(s.received).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipCapped } from '@insight/protocol';
@@ -6,6 +6,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { type BackoffOptions, computeBackoff, MAX_TIMER_MS, parseRetryAfter } from './backoff.js';
 import {
   ApiError,
+  CLIENT_CLOSED_CODE,
   ConnectionError,
   InsightError,
   RequestValidationError,
@@ -138,10 +139,11 @@ export interface RequestSpec {
    */
   replaySafe: boolean;
   /**
-   * Runs before every attempt, retries included, e.g. to wait for a rate limiter's slot; an error it throws ends the
-   * call as it is.
+   * Runs before every attempt, retries included, e.g. to wait for a rate limiter's slot. Its signal fires when the
+   * caller's signal aborts or the client closes, and the call then ends with `UserAbortError` or the closed-client
+   * `ConnectionError`; any other error it throws ends the call as it is.
    */
-  beforeAttempt?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
+  beforeAttempt?: ((signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 /** What the transport knows, when an answer arrives, about the attempts of the call that came before it. */
@@ -191,8 +193,25 @@ export interface Transport {
   request<T>(spec: BufferedRequestSpec<T>, options?: CallOptions): Promise<T>;
   /** Sends a request and returns its body as a stream once a 2xx status arrives; retries only until then. */
   stream(spec: StreamRequestSpec, options?: CallOptions): Promise<StreamResponse>;
-  /** Closes the dispatcher if the transport created it. */
+  /**
+   * Closes the transport. Calls waiting between attempts (a backoff delay, a `beforeAttempt` wait) end at once, and
+   * calls made afterwards fail at once, with a `ConnectionError` (code `ERR_CLIENT_CLOSED`, `notSent`); an attempt
+   * already on the wire runs to its end and is not retried. Resolves once the dispatcher, when the transport created
+   * it, has closed, which waits for the attempts on the wire.
+   */
   close(): Promise<void>;
+}
+
+/** A call ended because `close()` was called on its client: nothing more was sent. */
+class ClientClosedError extends ConnectionError {
+  constructor(spec: RequestSpec, attempts: number, cause?: unknown) {
+    super(`${spec.method} ${spec.path} not sent: the client was closed`, {
+      requestId: spec.requestId,
+      code: CLIENT_CLOSED_CODE,
+      cause,
+    });
+    this.attempts = attempts;
+  }
 }
 
 /** Default per-attempt timeout, in ms. */
@@ -342,6 +361,10 @@ export function createTransport(options: TransportOptions): Transport {
   const budget = options.retryBudget ?? createRetryBudget();
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const { logger, authenticate, refreshAuth } = options;
+  // Fires on close(): ends the waits between attempts, and marks the transport closed. Every call waiting between
+  // attempts listens to it, so it has no listener limit.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
 
   function shouldRetry(error: InsightError, replaySafe: boolean): boolean {
     if (error instanceof ConnectionError) return replaySafe || error.notSent;
@@ -429,9 +452,13 @@ export function createTransport(options: TransportOptions): Transport {
     };
     const fail = (cause: unknown): InsightError => {
       if (cause instanceof InsightError) return cause;
+      const code = (cause as { code?: unknown })?.code;
+      // The owned Agent refuses a request made after close() began (while an async auth hook ran, say).
+      if (closing.signal.aborted && (code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED')) {
+        return new ClientClosedError(spec, 0, cause);
+      }
       if (userSignal?.aborted) return new UserAbortError({ requestId: spec.requestId, cause });
       if (timedOut) return new TimeoutError(timeoutMs, { requestId: spec.requestId, host: target.base, cause });
-      const code = (cause as { code?: unknown })?.code;
       // undici refuses malformed requests (a header value with a newline, …) before sending: a bug to fix, not retry.
       if (code === 'UND_ERR_INVALID_ARG') {
         const issue = { path: 'request', message: (cause as Error).message };
@@ -496,7 +523,8 @@ export function createTransport(options: TransportOptions): Transport {
       const sent: Sent = { headers: {} };
       let result: T;
       let error: InsightError | undefined;
-      if (spec.beforeAttempt) await spec.beforeAttempt(call.signal);
+      if (spec.beforeAttempt) await pause(spec, call, attempt - 1, spec.beforeAttempt);
+      if (closing.signal.aborted) throw new ClientClosedError(spec, attempt - 1);
       try {
         const response = await send(target, spec, body, pathWithQuery, queryString, call, sent, mode);
         const context: AttemptContext = { attempt, earlierAttemptMayHaveApplied };
@@ -535,7 +563,9 @@ export function createTransport(options: TransportOptions): Transport {
       }
       let willRetry = false;
       let retryDelayMs: number | undefined;
-      if (error instanceof ApiError && error.errorClass === 'auth' && refreshAuth && !refreshed) {
+      if (closing.signal.aborted) {
+        // A closed transport makes no more attempts: the call ends with what this one met.
+      } else if (error instanceof ApiError && error.errorClass === 'auth' && refreshAuth && !refreshed) {
         refreshed = true;
         willRetry = await refreshAuth(error);
         retryDelayMs = 0;
@@ -560,16 +590,45 @@ export function createTransport(options: TransportOptions): Transport {
         );
       }
       if (!willRetry) throw error;
-      if (retryDelayMs) {
-        try {
-          await delay(retryDelayMs, undefined, { signal: call.signal });
-        } catch (abort) {
-          const aborted = new UserAbortError({ requestId: spec.requestId, cause: abort });
-          aborted.attempts = attempt;
-          throw aborted;
-        }
+      const waitMs = retryDelayMs;
+      if (waitMs) await pause(spec, call, attempt, (signal) => delay(waitMs, undefined, { signal }));
+    }
+  }
+
+  /**
+   * Runs a wait between attempts with a signal that fires when the caller aborts or the transport closes; either ends
+   * the call at once (even when `wait` ignores its signal), with `UserAbortError` or the closed-client error, carrying
+   * the count of attempts made.
+   */
+  async function pause(
+    spec: RequestSpec,
+    call: CallOptions,
+    attempts: number,
+    wait: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<void> {
+    const userSignal = call.signal;
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    if (closing.signal.aborted || userSignal?.aborted) {
+      abort();
+    } else {
+      const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+      userSignal?.addEventListener('abort', abort, { once: true });
+      closing.signal.addEventListener('abort', abort, { once: true });
+      try {
+        await Promise.race([wait(stop.signal), stopped]);
+      } catch (cause) {
+        if (!stop.signal.aborted) throw cause;
+      } finally {
+        userSignal?.removeEventListener('abort', abort);
+        closing.signal.removeEventListener('abort', abort);
       }
     }
+    if (!stop.signal.aborted) return;
+    if (closing.signal.aborted) throw new ClientClosedError(spec, attempts);
+    const aborted = new UserAbortError({ requestId: spec.requestId, cause: userSignal?.reason });
+    aborted.attempts = attempts;
+    throw aborted;
   }
 
   function attemptInfo(
@@ -613,6 +672,7 @@ export function createTransport(options: TransportOptions): Transport {
       });
     },
     async close() {
+      closing.abort();
       if (ownsDispatcher) await dispatcher.close();
     },
   };

@@ -169,6 +169,19 @@ describe('createTransport: connections, timeouts and aborts', () => {
     await transport.close();
   });
 
+  it('moves a call the first host refused to the next one even with maxRetries 0: it was never sent', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'ok'));
+    const dead = [`http://127.0.0.1:${await refusedPort()}`, `http://127.0.0.1:${await refusedPort()}`];
+    const { attempts, onAttempt } = recorder();
+    const transport = createTransport({ ...FAST, hosts: [...dead, s.url], maxRetries: 0, onAttempt });
+    await expect(transport.request(spec())).resolves.toBe('ok');
+    expect(attempts.map((a) => a.error?.name ?? a.status)).toEqual(['ConnectionError', 'ConnectionError', 200]);
+    // With every host refusing, each is tried once and the call fails.
+    const alone = createTransport({ ...FAST, hosts: dead, maxRetries: 0 });
+    await expect(alone.request(spec())).rejects.toMatchObject({ code: 'ECONNREFUSED', attempts: 2 });
+    await Promise.all([transport.close(), alone.close()]);
+  });
+
   it('reports a refused connection as a ConnectionError with its code', async () => {
     const dead = `http://127.0.0.1:${await refusedPort()}`;
     const transport = createTransport({ ...FAST, hosts: [dead], maxRetries: 1 });

@@ -569,6 +569,11 @@ export function createTransport(options: TransportOptions): Transport {
         refreshed = true;
         willRetry = await refreshAuth(error);
         retryDelayMs = 0;
+      } else if (error instanceof ConnectionError && error.notSent && tried!.size < targets.size) {
+        // The request never left, and a host not tried yet remains: moving to it is no retry, and costs none of
+        // `maxRetries` or the budget (with one try per host, a dead host cannot take a call down with it).
+        willRetry = true;
+        retryDelayMs = 0;
       } else if (retries < maxRetries && shouldRetry(error, spec.replaySafe)) {
         const cost = budget.tryAcquire(error instanceof TimeoutError);
         if (cost !== false) {

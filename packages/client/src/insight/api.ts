@@ -126,7 +126,7 @@ export function createInsightApi(options: InsightApiOptions): InsightApi {
             headers: { ...requestHeaders(bizName, token, false), Accept: CONTENT_TYPES.eventStream },
             requestId: randomUUID(),
             replaySafe: true,
-            beforeAttempt: () => pacer.acquire(endpoint, signal),
+            beforeAttempt: (attemptSignal) => pacer.acquire(endpoint, attemptSignal),
             parseError: (raw) => toError(raw, `GET ${path}`),
           },
           { signal },
@@ -162,7 +162,7 @@ export async function fetchAccessToken(
     headers: { [INSIGHT_HEADERS.bizName]: credentials.bizName, [INSIGHT_HEADERS.bizSecret]: credentials.bizSecret },
     requestId: randomUUID(),
     replaySafe: true,
-    beforeAttempt: () => pacer.acquire('accessToken'),
+    beforeAttempt: (signal) => pacer.acquire('accessToken', signal),
     parse: (response) => parseEnvelope(response, AccessTokenData, `${method} ${path}`),
   });
   return { accessToken: data.access_token, expiresIn: data.expire };

@@ -47,6 +47,12 @@ const DAY_MS = 86_400_000;
 const RULE_ISSUES_SHOWN = 10;
 
 /** Tables emptied by a reset, children first. */
+/**
+ * How far ahead of the emulator's clock a backtrack `end_time` may be: a caller whose clock runs a little fast, asking
+ * for "until now", is not refused.
+ */
+const CALLER_CLOCK_SLACK_MS = 60_000;
+
 /** `insight_meta` key: when the default corpus ends (ms), recorded before its first post is written. */
 const CORPUS_END_KEY = 'corpus_end';
 /** `insight_meta` key: the default corpus is complete (its size), recorded after its last post is written. */
@@ -303,7 +309,7 @@ function registerRoutes(router: Router, ctx: EmulatorContext, s: Services, optio
         `must lie within the last ${INSIGHT_LIMITS.backtrackWindowDays} days (not before ${formatInsightTime(earliest + 999)})`,
       );
     }
-    if (end > now + 60_000)
+    if (end > now + CALLER_CLOCK_SLACK_MS)
       throw invalidParam('end_time', `must not be in the future (now is ${formatInsightTime(now)})`);
     return { start, end };
   }

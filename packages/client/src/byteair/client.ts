@@ -160,7 +160,9 @@ export function createByteAirClient(options: ByteAirClientOptions): ByteAirClien
   function send<T>(call: Call<T>, options: ByteAirCallOptions): Promise<T> {
     const { route, type, outcome, target, body, contentType } = call;
     const requestId = options.requestId ?? randomUUID();
-    check([...callOptionsIssues(options), ...queryClashIssues(options, target)], requestId);
+    const issues = callOptionsIssues(options);
+    issues.push(...queryClashIssues(options, target));
+    check(issues, requestId);
     const replay = options.replay === true;
     const headers: Record<string, string> = {
       [BYTEAIR_HEADERS.contentEncoding]: 'gzip',
@@ -397,6 +399,7 @@ function callOptionsIssues(options: ByteAirCallOptions): ValidationIssue[] {
 
 /** Problems of caller queries that would replace one the endpoint sets itself (`method=write`, `topic=`). */
 function queryClashIssues(options: ByteAirCallOptions, target: ByteAirTarget): ValidationIssue[] {
+  if (options.queries === undefined && options.stage === undefined) return [];
   const given = [...Object.keys(options.queries ?? {}), ...(options.stage === undefined ? [] : ['stage'])];
   return given
     .filter((name) => Object.hasOwn(target.query, name))

@@ -1,5 +1,5 @@
 import { BacktrackTaskInfo } from '@insight/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserAbortError } from '../src/core/errors.js';
 import { createTransport } from '../src/core/transport.js';
 import { createInsightApi, fetchAccessToken } from '../src/insight/api.js';
@@ -11,25 +11,13 @@ import {
   openEvents,
   PATHS,
   type Route,
-  startInsightService,
+  useInsightServices,
   streamEvents,
   succeed,
   taskInfo,
 } from './support/insight-service.js';
 
-const servers: LocalServer[] = [];
-const closers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  // Servers first: closing a client waits for its requests, and a server that never answers would keep one open.
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await Promise.all(closers.splice(0).map((closer) => closer.close()));
-});
-
-async function service(routes: Record<string, Route>): Promise<LocalServer> {
-  const server = await startInsightService(routes);
-  servers.push(server);
-  return server;
-}
+const { service, track } = useInsightServices();
 
 /** A route whose first answer is a 503, and every later one `then`. */
 function busyOnce(then: Route): Route {
@@ -40,7 +28,7 @@ function busyOnce(then: Route): Route {
 /** The Insight calling convention over a real transport to `server`, with a pacer that records every slot taken. */
 function pacedApi(server: LocalServer) {
   const transport = createTransport({ hosts: [server.url], maxRetries: 1, backoff: { baseMs: 1, capMs: 1 } });
-  closers.push(transport);
+  track(transport);
   const slots: string[] = [];
   const pacer: Pacer = {
     acquire: async (endpoint) => {
@@ -98,7 +86,7 @@ describe('aborting a call before it is sent', () => {
       baseUrl: server.url,
       pacing: { backtrackTaskInfo: { limit: 1, windowMs: 600_000 } },
     });
-    closers.push(insight);
+    track(insight);
     await insight.backtrack.info(7);
     const controller = new AbortController();
     const waiting = insight.backtrack.info(7, { signal: controller.signal });
@@ -115,7 +103,7 @@ describe('aborting a call before it is sent', () => {
     // The token endpoint never answers.
     const server = await service({ [PATHS.accessToken]: () => {} });
     const insight = createInsightClient({ bizName: 'biz', bizSecret: 'secret', baseUrl: server.url });
-    closers.push(insight);
+    track(insight);
     const controller = new AbortController();
     const waiting = insight.backtrack.info(7, { signal: controller.signal });
     controller.abort();

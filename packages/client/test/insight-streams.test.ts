@@ -1,5 +1,5 @@
 import { INSIGHT_LIMITS } from '@insight/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError, UserAbortError } from '../src/core/errors.js';
 import type { Logger } from '../src/core/logging.js';
 import { createMemoryCheckpointStore } from '../src/insight/checkpoint-store.js';
@@ -12,25 +12,14 @@ import {
   PATHS,
   type Route,
   refuse,
-  startInsightService,
+  useInsightServices,
   streamEvent,
   streamEvents,
   succeed,
   taskInfo,
 } from './support/insight-service.js';
 
-const servers: LocalServer[] = [];
-const clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function service(routes: Record<string, Route>): Promise<LocalServer> {
-  const server = await startInsightService(routes);
-  servers.push(server);
-  return server;
-}
+const { service, track } = useInsightServices();
 
 /** A client of `server` whose calls are not retried, so that every failure reaches the stream or the wait. */
 function client(server: LocalServer, overrides: Partial<InsightClientOptions> = {}) {
@@ -42,8 +31,7 @@ function client(server: LocalServer, overrides: Partial<InsightClientOptions> = 
     streams: { reconnect: { baseDelayMs: 1, maxDelayMs: 2 } },
     ...overrides,
   });
-  clients.push(created);
-  return created;
+  return track(created);
 }
 
 /** Consumes task 7 and returns the offsets delivered, in order. */

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type BacktrackTaskInfo, INSIGHT_ENDPOINTS } from '@insight/protocol';
+import { afterEach } from 'vitest';
 import { type LocalServer, type Received, reply, startServer } from './local-server.js';
 
 /** Paths of the Content Insight endpoints the tests serve. */
@@ -73,5 +74,30 @@ export function taskInfo(
     rule: JSON.stringify({ rule: ['in', 'x', { f: 'title' }], start_date: '2026-01-01', end_date: '2026-01-02' }),
     de_duplicate: true,
     limit: 1000,
+  };
+}
+
+/**
+ * For a test file: `service(routes)` starts an Insight service and `track(client)` takes a client; after each test the
+ * services close first (closing a client waits for its requests, and a service that never answers would keep one
+ * open), then the clients.
+ */
+export function useInsightServices() {
+  const servers: LocalServer[] = [];
+  const closers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await Promise.all(closers.splice(0).map((closer) => closer.close()));
+  });
+  return {
+    async service(routes: Readonly<Record<string, Route>>): Promise<LocalServer> {
+      const server = await startInsightService(routes);
+      servers.push(server);
+      return server;
+    },
+    track<T extends { close(): Promise<void> }>(closer: T): T {
+      closers.push(closer);
+      return closer;
+    },
   };
 }

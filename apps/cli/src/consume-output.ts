@@ -1,4 +1,4 @@
-import { readFile, stat, truncate } from 'node:fs/promises';
+import { stat, truncate } from 'node:fs/promises';
 import {
   backtrackCheckpointKey,
   type CheckpointStore,
@@ -60,7 +60,9 @@ export async function openConsumeOutput(options: {
   let dropped = 0;
   if (recorded === undefined) {
     const stream = `backtrack:${target.taskId}`;
-    const other = (await savedKeys(checkpointFile)).find((saved) => saved.split(' ')[0] === stream);
+    const other = (await checkpointFileStep(checkpointFile, 'read', () => store.keys())).find(
+      (saved) => saved.split(' ')[0] === stream,
+    );
     if (other === stream) {
       throw usageError(
         `${checkpointFile} holds a checkpoint of task ${target.taskId} from an earlier version, which recorded neither the account nor the output's length: delete both files to start over, or consume into another --output`,
@@ -134,16 +136,5 @@ async function regularFileSize(path: string): Promise<number | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw fileError('read', path, error, EXIT_CODES.USAGE);
-  }
-}
-
-/** The keys of a checkpoint file the store has already read (and checked), none when there is no file. */
-async function savedKeys(path: string): Promise<string[]> {
-  try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as { checkpoints: Record<string, unknown> };
-    return Object.keys(parsed.checkpoints);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
   }
 }

@@ -76,6 +76,7 @@ export {
 } from './insight/consume.js';
 export {
   type CheckpointStore,
+  type FileCheckpointStore,
   type CollectorOffsets,
   createFileCheckpointStore,
   createMemoryCheckpointStore,

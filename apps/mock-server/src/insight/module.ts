@@ -29,6 +29,7 @@ import { generateCorpus } from './corpus.js';
 import { insightFailure, invalidParam, renderInsightError, succeed } from './errors.js';
 import { answerDoc, fromItemDoc, parseItemDocLines } from './item-doc.js';
 import { createMarks, type Marks } from './marks.js';
+import { createMeta } from './meta.js';
 import { type InsightModuleOptions, type ResolvedInsightOptions, resolveInsightOptions } from './options.js';
 import { createPostStore, type PostStore } from './post-store.js';
 import { createQpsLimiter, type QpsLimiter } from './qps.js';
@@ -108,22 +109,18 @@ export function createInsightModule(input?: InsightModuleOptions): EmulatorModul
    */
   function loadDefaultCorpus(c: EmulatorContext, posts: PostStore): void {
     if (options.corpus.size === 0) return;
-    const meta = (key: string): string | undefined =>
-      c.store.prepare<[string], string>('SELECT value FROM insight_meta WHERE key = ?').pluck().get(key);
-    const setMeta = (key: string, value: string): void => {
-      c.store.prepare('INSERT OR REPLACE INTO insight_meta (key, value) VALUES (?, ?)').run(key, value);
-    };
-    const started = meta(CORPUS_END_KEY);
-    if (meta(CORPUS_COMPLETE_KEY) !== undefined) return;
+    const meta = createMeta(c.store);
+    const started = meta.get(CORPUS_END_KEY);
+    if (meta.get(CORPUS_COMPLETE_KEY) !== undefined) return;
     // A store filled otherwise (imported posts, or one older than these keys) is left as it is.
     if (started === undefined && posts.count() > 0) return;
     const end = started === undefined ? c.clock.now() : Number(started);
-    if (started === undefined) setMeta(CORPUS_END_KEY, String(end));
+    if (started === undefined) meta.set(CORPUS_END_KEY, String(end));
     else c.log('insight: the corpus was cut short by a stop: generating it again');
     const size = posts.upsert(
       generateCorpus({ seed: corpusSeed(c), size: options.corpus.size, end, days: options.corpus.days }),
     );
-    setMeta(CORPUS_COMPLETE_KEY, String(size));
+    meta.set(CORPUS_COMPLETE_KEY, String(size));
     c.log(`insight: generated a corpus of ${size} posts`);
   }
 

@@ -6,6 +6,7 @@ import { createRandom, fnv1a } from '../core/random.js';
 import type { Store } from '../store/store.js';
 import { generatePost } from './corpus.js';
 import type { Marks } from './marks.js';
+import { createMeta } from './meta.js';
 import type { InsightPost } from './post.js';
 import type { PostStore } from './post-store.js';
 import type { RealtimeHitsEvent } from './streams.js';
@@ -222,9 +223,8 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
   function startFirehose(): void {
     if (options.firehoseRate <= 0) return;
     const counterKey = 'firehose_next_index';
-    let index = Number(
-      store.prepare<[string], string>('SELECT value FROM insight_meta WHERE key = ?').pluck().get(counterKey) ?? 0,
-    );
+    const meta = createMeta(store);
+    let index = Number(meta.get(counterKey) ?? 0);
     // A new random stream per start, seeded by where the previous run stopped: replays identically for a seed.
     const random = createRandom(`${options.seed}:firehose:${index}`);
     let due = 0;
@@ -245,9 +245,7 @@ export function createRealtimeEngine(options: RealtimeEngineOptions): RealtimeEn
         );
       }
       // The counter commits with the posts: after a crash the firehose never publishes an id twice.
-      publish(batch, () =>
-        store.prepare('INSERT OR REPLACE INTO insight_meta (key, value) VALUES (?, ?)').run(counterKey, String(index)),
-      );
+      publish(batch, () => meta.set(counterKey, String(index)));
     }, FIREHOSE_TICK_MS);
     firehose.unref();
   }

@@ -25,6 +25,8 @@ describe('createFileCheckpointStore', () => {
     await first.save('backtrack:2', { '3': 1 });
     await first.save('backtrack:1', { '0': 5, '1': 9 });
     const second = createFileCheckpointStore(path);
+    expect((await second.keys()).sort()).toEqual(['backtrack:1', 'backtrack:2']);
+    expect(await createFileCheckpointStore(join(dir, 'none.json')).keys()).toEqual([]);
     expect(await second.load('backtrack:1')).toEqual({ '0': 5, '1': 9 });
     expect(await second.load('backtrack:2')).toEqual({ '3': 1 });
     expect(await readdir(dir)).toEqual(['cp.json']);

@@ -17,6 +17,12 @@ export interface CheckpointStore {
   save(key: string, offsets: CollectorOffsets): Promise<void>;
 }
 
+/** A {@link CheckpointStore} in one file, which can also list the keys the file holds. */
+export interface FileCheckpointStore extends CheckpointStore {
+  /** Every key saved in the file, none when there is no file. */
+  keys(): Promise<string[]>;
+}
+
 /** The file format version written by {@link createFileCheckpointStore}. */
 const FILE_FORMAT_VERSION = 1;
 
@@ -29,9 +35,12 @@ const FILE_FORMAT_VERSION = 1;
  * reads the file afresh and changes only its own key, so that no save undoes another's. Two processes must use
  * different files: the file is never torn, but a save may undo a save of the other process that raced it.
  */
-export function createFileCheckpointStore(path: string): CheckpointStore {
+export function createFileCheckpointStore(path: string): FileCheckpointStore {
   const file = resolve(path);
   return {
+    async keys() {
+      return Object.keys(await readCheckpointFile(file));
+    },
     async load(key) {
       return { ...(await readCheckpointFile(file))[key] };
     },
